@@ -1,0 +1,57 @@
+# The front door. `make run` sets everything up and serves the seeded site;
+# `make test` sets everything up and runs the whole suite.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate seed test test-postgres lint format messages webmaster clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0] if sys.version_info < (3, 11) else 0)'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '.[dev]'
+	@rm -rf build *.egg-info $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the dependencies (only when pyproject.toml changed)
+
+migrate: install ## Bring the database schema up to date
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate ## Load the seeded MIA content (adds what is missing, never overwrites edits)
+	$(BIN)/python manage.py seed_content
+
+run: seed ## Set up, seed and serve the site on http://127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install ## Run the suite against the local PostgreSQL
+	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## Check code style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Rewrite code in the house style with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Update the Danish translation catalogue and compile it
+	$(BIN)/python manage.py makemessages -l da --no-location --ignore='.venv/*' --ignore='tests/*'
+	$(BIN)/python manage.py compilemessages -l da --ignore='.venv/*'
+
+webmaster: migrate ## Create an account for the admin (asks for name and password)
+	$(BIN)/python manage.py createsuperuser
+
+clean: ## Remove the environment, the local database and uploaded files
+	rm -rf $(VENV) db.sqlite3 media staticfiles build *.egg-info
