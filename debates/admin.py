@@ -1,0 +1,91 @@
+"""The webmaster's tools for the site's content: workshops, talks, speakers, paper, questions."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from debates.models import Paper, Paragraph, Question, Speaker, Talk, Workshop
+
+
+class TalkInline(admin.StackedInline):
+    model = Talk
+    extra = 0
+    fields = ["position", "title", "speakers", "summary", "material"]
+    autocomplete_fields = ["speakers"]
+    show_change_link = True
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "theme", "held_on", "place", "talk_count"]
+    list_display_links = ["number", "title"]
+    search_fields = ["title", "theme", "place", "description"]
+    ordering = ["number"]
+    inlines = [TalkInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(talk_count=Count("talks"))
+
+    @admin.display(description=_("talks"), ordering="talk_count")
+    def talk_count(self, obj):
+        return obj.talk_count
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organisation"]
+    search_fields = ["name", "title", "organisation"]
+    ordering = ["name"]
+
+
+@admin.register(Talk)
+class TalkAdmin(admin.ModelAdmin):
+    list_display = ["title", "workshop", "speaker_names", "position", "has_material"]
+    list_filter = ["workshop"]
+    search_fields = ["title", "summary", "speakers__name"]
+    ordering = ["workshop__number", "position"]
+    autocomplete_fields = ["speakers"]
+    list_select_related = ["workshop"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("speakers")
+
+    @admin.display(description=_("speakers"))
+    def speaker_names(self, obj):
+        return ", ".join(speaker.name for speaker in obj.speakers.all())
+
+    @admin.display(description=_("material"), boolean=True)
+    def has_material(self, obj):
+        return bool(obj.material)
+
+
+class ParagraphInline(admin.StackedInline):
+    model = Paragraph
+    extra = 0
+    fields = ["position", "text", "talk"]
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "workshop"]
+    search_fields = ["title", "introduction", "paragraphs__text"]
+    inlines = [ParagraphInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["position", "title", "paper", "is_open", "reply_count"]
+    list_display_links = ["position", "title"]
+    list_filter = ["is_open", "paper"]
+    search_fields = ["title", "text", "slug"]
+    ordering = ["paper", "position"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["paper"]
+    fields = ["paper", "paragraph", "position", "title", "text", "slug", "is_open"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_reply_counts()
+
+    @admin.display(description=_("published replies"), ordering="reply_count")
+    def reply_count(self, obj):
+        return obj.reply_count

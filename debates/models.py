@@ -1,0 +1,299 @@
+"""
+The published world: the five MIA workshops, their talks and speakers, the conclusions paper with
+its open questions, and the contributions readers can see under those questions.
+
+Only `moderation.services` changes a contribution's status; every public surface asks
+`Contribution.objects.published()` what it may show.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+WORKSHOP_COUNT = 5
+
+
+class Workshop(models.Model):
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(WORKSHOP_COUNT)],
+    )
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=WORKSHOP_COUNT),
+                name="workshop_number_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("debates:workshop-detail", kwargs={"number": self.number})
+
+
+class Speaker(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("For example “Direktør”.")
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+
+    def __str__(self):
+        return self.name
+
+
+class Talk(models.Model):
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="talks", verbose_name=_("workshop")
+    )
+    speakers = models.ManyToManyField(
+        Speaker, related_name="talks", blank=True, verbose_name=_("speakers")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
+    )
+    material = models.FileField(
+        _("material"),
+        upload_to="talks/",
+        blank=True,
+        help_text=_("Slides or a paper from the talk, shown for download."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["workshop__number", "position", "pk"]
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.workshop.get_absolute_url()}#oplaeg-{self.pk}"
+
+
+class Paper(models.Model):
+    """The conclusions of a workshop, whose paragraphs end in the questions under debate."""
+
+    workshop = models.OneToOneField(
+        Workshop,
+        on_delete=models.PROTECT,
+        related_name="paper",
+        verbose_name=_("concludes workshop"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_(
+            "The forum's invitation, shown above the paper. A blank line starts a paragraph."
+        ),
+    )
+
+    class Meta:
+        ordering = ["workshop__number"]
+        verbose_name = _("conclusions paper")
+        verbose_name_plural = _("conclusions papers")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("debates:paper-detail", kwargs={"number": self.workshop.number})
+
+
+class Paragraph(models.Model):
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("paper")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(
+        _("text"),
+        help_text=_("The paragraph up to its open question; the question is entered on its own."),
+    )
+    talk = models.ForeignKey(
+        Talk,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="paragraphs",
+        verbose_name=_("about the talk"),
+    )
+
+    class Meta:
+        ordering = ["paper", "position", "pk"]
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+
+    def __str__(self):
+        return f"{self.paper} ¶{self.position}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_open=True)
+
+    def general(self):
+        return self.filter(paragraph__isnull=True)
+
+    def with_reply_counts(self):
+        """Annotate `reply_count`: how many published contributions each question has."""
+        published = (
+            Contribution.objects.published()
+            .filter(question=OuterRef("pk"))
+            .order_by()
+            .values("question")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(reply_count=Coalesce(Subquery(published), 0))
+
+
+class Question(models.Model):
+    """
+    An open question under debate. The paper as a whole ("new angles, critique, or something
+    else entirely") is one more question, with no paragraph: the general debate.
+    """
+
+    paper = models.ForeignKey(
+        Paper, on_delete=models.PROTECT, related_name="questions", verbose_name=_("paper")
+    )
+    paragraph = models.OneToOneField(
+        Paragraph,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="question",
+        verbose_name=_("paragraph"),
+        help_text=_("The paragraph the question ends. Empty for the general debate."),
+    )
+    title = models.CharField(
+        _("short title"), max_length=200, help_text=_("Shown in lists and links.")
+    )
+    text = models.TextField(_("question"))
+    slug = models.SlugField(
+        _("address"), max_length=80, unique=True, help_text=_("The last part of the page address.")
+    )
+    position = models.PositiveSmallIntegerField(_("number"), default=0)
+    is_open = models.BooleanField(
+        _("open for contributions"),
+        default=True,
+        help_text=_("A closed question keeps its thread but takes no new contributions."),
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paper", "position", "pk"]
+        verbose_name = _("open question")
+        verbose_name_plural = _("open questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper"],
+                condition=Q(paragraph__isnull=True),
+                name="one_general_debate_per_paper",
+                violation_error_message=_("This paper already has a general debate."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("debates:question-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_general(self):
+        return self.paragraph_id is None
+
+
+class ContributionQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: the one rule every public page, feed and file URL uses."""
+        return self.filter(status=Contribution.Status.PUBLISHED)
+
+
+class ContributionStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("awaiting confirmation")
+    PENDING = "pending", _("pending")
+    PUBLISHED = "published", _("published")
+    REJECTED = "rejected", _("rejected")
+    SPAM = "spam", _("spam")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Contribution(models.Model):
+    """A comment or a paper sent in by a contributor, in reply to a question or to a reply."""
+
+    # Defined at module level so that Meta's constraint can name the values too.
+    Status = ContributionStatus
+
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("question"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.UNCONFIRMED, db_index=True
+    )
+    author_name = models.CharField(_("name"), max_length=200)
+    author_email = models.EmailField(_("e-mail"), blank=True)
+    author_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    author_title = models.CharField(_("job title"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"), help_text=_("Markdown."))
+    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ContributionStatus.values),
+                name="contribution_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or _("Contribution by %(name)s") % {"name": self.author_name}
+
+    def get_absolute_url(self):
+        return f"{self.question.get_absolute_url()}#indlaeg-{self.pk}"
