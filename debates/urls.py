@@ -1,0 +1,14 @@
+from django.urls import path
+
+from debates import views
+
+app_name = "debates"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("workshops/", views.workshop_list, name="workshop-list"),
+    path("workshops/<int:number>/", views.workshop_detail, name="workshop-detail"),
+    path("workshops/<int:number>/konklusioner/", views.paper_detail, name="paper-detail"),
+    path("konklusioner/", views.paper_latest, name="paper-latest"),
+    path("debat/<slug:slug>/", views.question_detail, name="question-detail"),
+    path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
+]

@@ -1,0 +1,86 @@
+"""Pages for readers. Everything here is public; unpublished contributions never reach them."""
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from debates.models import Paper, Paragraph, Question, Talk, Workshop
+
+
+def home(request):
+    paper = Paper.objects.select_related("workshop").last()
+    questions = (
+        Question.objects.filter(paper=paper).with_reply_counts()
+        if paper
+        else Question.objects.none()
+    )
+    return render(
+        request,
+        "debates/home.html",
+        {"workshops": Workshop.objects.all(), "paper": paper, "questions": questions},
+    )
+
+
+def workshop_list(request):
+    workshops = Workshop.objects.prefetch_related(
+        Prefetch("talks", queryset=Talk.objects.prefetch_related("speakers"))
+    ).select_related("paper")
+    return render(
+        request, "debates/workshop_list.html", {"workshops": workshops, "section": "workshops"}
+    )
+
+
+def workshop_detail(request, number):
+    workshop = get_object_or_404(Workshop.objects.select_related("paper"), number=number)
+    talks = workshop.talks.prefetch_related(
+        "speakers",
+        Prefetch(
+            "paragraphs",
+            queryset=Paragraph.objects.select_related("question"),
+        ),
+    )
+    return render(
+        request,
+        "debates/workshop_detail.html",
+        {"workshop": workshop, "talks": talks, "section": "workshops"},
+    )
+
+
+def paper_latest(request):
+    paper = Paper.objects.select_related("workshop").last()
+    if paper is None:
+        raise Http404
+    return redirect(paper)
+
+
+def paper_detail(request, number):
+    paper = get_object_or_404(Paper.objects.select_related("workshop"), workshop__number=number)
+    questions = paper.questions.with_reply_counts()
+    by_paragraph = {q.paragraph_id: q for q in questions}
+    paragraphs = [(p, by_paragraph.get(p.pk)) for p in paper.paragraphs.all()]
+    return render(
+        request,
+        "debates/paper_detail.html",
+        {
+            "paper": paper,
+            "paragraphs": paragraphs,
+            "general": by_paragraph.get(None),
+            "section": "debate",
+        },
+    )
+
+
+def question_detail(request, slug):
+    question = get_object_or_404(
+        Question.objects.select_related("paper__workshop", "paragraph__talk"), slug=slug
+    )
+    return render(
+        request, "debates/question_detail.html", {"question": question, "section": "debate"}
+    )
+
+
+def talk_material(request, pk):
+    talk = get_object_or_404(Talk, pk=pk)
+    if not talk.material:
+        raise Http404
+    return FileResponse(talk.material.open("rb"), filename=talk.material.name.rsplit("/", 1)[-1])
