@@ -6,7 +6,11 @@ Only `moderation.services` changes a contribution's status; every public surface
 `Contribution.objects.published()` what it may show.
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -79,6 +83,7 @@ class Talk(models.Model):
         _("material"),
         upload_to="talks/",
         blank=True,
+        validators=[FileExtensionValidator(["pdf", "pptx", "ppt", "docx", "doc", "odp", "odt"])],
         help_text=_("Slides or a paper from the talk, shown for download."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -235,6 +240,23 @@ class ContributionQuerySet(models.QuerySet):
         """What readers may see: the one rule every public page, feed and file URL uses."""
         return self.filter(status=Contribution.Status.PUBLISHED)
 
+    def awaiting_moderation(self):
+        return self.filter(status=Contribution.Status.PENDING)
+
+    def for_thread(self):
+        """What a thread shows of each contribution, fetched in the same query."""
+        return self.select_related("question").order_by("published_at", "pk")
+
+
+def contribution_files():
+    """Attachments are private: they are only ever served by a view that checks publication."""
+    return storages["contributions"]
+
+
+def contribution_file_name(instance, filename):
+    # The contributor's file name is kept in attachment_name; on disk the name is unguessable.
+    return f"{uuid.uuid4().hex}.pdf"
+
 
 class ContributionStatus(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("awaiting confirmation")
@@ -251,6 +273,10 @@ class Contribution(models.Model):
     # Defined at module level so that Meta's constraint can name the values too.
     Status = ContributionStatus
 
+    class Source(models.TextChoices):
+        WEB = "web", _("web form")
+        EMAIL = "email", _("e-mail")
+
     question = models.ForeignKey(
         Question,
         on_delete=models.PROTECT,
@@ -265,19 +291,50 @@ class Contribution(models.Model):
         related_name="replies",
         verbose_name=_("in reply to"),
     )
-    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    depth = models.PositiveSmallIntegerField(
+        _("depth"), default=1, editable=False, help_text=_("1 for a reply to the question.")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.UNCONFIRMED, db_index=True
     )
+    source = models.CharField(_("received by"), max_length=8, choices=Source, default=Source.WEB)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
     author_name = models.CharField(_("name"), max_length=200)
     author_email = models.EmailField(_("e-mail"), blank=True)
     author_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     author_title = models.CharField(_("job title"), max_length=200, blank=True)
+    submitter_ip = models.GenericIPAddressField(_("sent from IP address"), null=True, blank=True)
+
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), help_text=_("Markdown."))
     body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
+    original_title = models.CharField(
+        _("title as sent"), max_length=200, blank=True, editable=False
+    )
+    original_body = models.TextField(_("text as sent"), blank=True, editable=False)
+    attachment = models.FileField(
+        _("paper (PDF)"),
+        storage=contribution_files,
+        upload_to=contribution_file_name,
+        blank=True,
+    )
+    attachment_name = models.CharField(_("file name of the paper"), max_length=255, blank=True)
+    is_honeypot_tripped = models.BooleanField(
+        _("filled in the hidden field"),
+        default=False,
+        editable=False,
+        help_text=_("A field people cannot see was filled in: a sign of an automated sender."),
+    )
+    rejection_reason = models.TextField(_("reason given to the contributor"), blank=True)
+
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("address confirmed"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    edited_at = models.DateTimeField(_("edited by the editors"), null=True, blank=True)
 
     objects = ContributionQuerySet.as_manager()
 
@@ -290,10 +347,24 @@ class Contribution(models.Model):
                 condition=Q(status__in=ContributionStatus.values),
                 name="contribution_status_valid",
             ),
+            models.CheckConstraint(condition=Q(depth__gte=1), name="contribution_depth_positive"),
         ]
+        indexes = [models.Index(fields=["question", "status"])]
 
     def __str__(self):
         return self.title or _("Contribution by %(name)s") % {"name": self.author_name}
 
     def get_absolute_url(self):
         return f"{self.question.get_absolute_url()}#indlaeg-{self.pk}"
+
+    @property
+    def anchor(self):
+        return f"indlaeg-{self.pk}"
+
+    @property
+    def affiliation(self):
+        return ", ".join(part for part in (self.author_title, self.author_organisation) if part)
+
+    @property
+    def is_edited(self):
+        return self.edited_at is not None

@@ -11,4 +11,5 @@ urlpatterns = [
     path("konklusioner/", views.paper_latest, name="paper-latest"),
     path("debat/<slug:slug>/", views.question_detail, name="question-detail"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
+    path("indlaeg/<int:pk>/pdf/", views.contribution_attachment, name="contribution-attachment"),
 ]

@@ -4,7 +4,10 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from debates.models import Paper, Paragraph, Question, Talk, Workshop
+from debates.models import Contribution, Paper, Paragraph, Question, Talk, Workshop
+from debates.threads import build_thread
+
+LATEST_ON_HOME = 5
 
 
 def home(request):
@@ -14,10 +17,20 @@ def home(request):
         if paper
         else Question.objects.none()
     )
+    latest = (
+        Contribution.objects.published()
+        .select_related("question")
+        .order_by("-published_at", "-pk")[:LATEST_ON_HOME]
+    )
     return render(
         request,
         "debates/home.html",
-        {"workshops": Workshop.objects.all(), "paper": paper, "questions": questions},
+        {
+            "workshops": Workshop.objects.all(),
+            "paper": paper,
+            "questions": questions,
+            "latest": latest,
+        },
     )
 
 
@@ -74,8 +87,11 @@ def question_detail(request, slug):
     question = get_object_or_404(
         Question.objects.select_related("paper__workshop", "paragraph__talk"), slug=slug
     )
+    thread = build_thread(question)
     return render(
-        request, "debates/question_detail.html", {"question": question, "section": "debate"}
+        request,
+        "debates/question_detail.html",
+        {"question": question, "thread": thread, "section": "debate"},
     )
 
 
@@ -84,3 +100,16 @@ def talk_material(request, pk):
     if not talk.material:
         raise Http404
     return FileResponse(talk.material.open("rb"), filename=talk.material.name.rsplit("/", 1)[-1])
+
+
+def contribution_attachment(request, pk):
+    """The paper of a published contribution; any other contribution's file does not exist here."""
+    contribution = get_object_or_404(Contribution.objects.published(), pk=pk)
+    if not contribution.attachment:
+        raise Http404
+    return FileResponse(
+        contribution.attachment.open("rb"),
+        as_attachment=True,
+        filename=contribution.attachment_name or "paper.pdf",
+        content_type="application/pdf",
+    )

@@ -113,9 +113,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Contributors' papers: never served from MEDIA_URL, only by a view that checks publication.
+    "contributions": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "contributions", "base_url": "/no-public-url/"},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -174,6 +179,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Absolute address of the site, for links in e-mails sent outside a request.
 MIA_SITE_URL = env.str("MIA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The editors' address: told of every newly confirmed contribution, and Reply-To on mails.
+MIA_WEBMASTER_EMAIL = env.str("MIA_WEBMASTER_EMAIL", default="webmaster@mia.localhost")
+
+# How deep replies nest; a reply to a reply at this depth becomes its sibling.
+MIA_MAX_REPLY_DEPTH = env.int("MIA_MAX_REPLY_DEPTH", default=4)
+# How long a confirmation link in a mail works.
+MIA_CONFIRMATION_DAYS = env.int("MIA_CONFIRMATION_DAYS", default=7)
+# Limits on what a contributor sends.
+MIA_MAX_ATTACHMENT_MB = env.int("MIA_MAX_ATTACHMENT_MB", default=10)
+MIA_MAX_TEXT_CHARS = env.int("MIA_MAX_TEXT_CHARS", default=20_000)
+# Months after the editors' decision that a contributor's e-mail and network address are kept.
+MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
+# Submissions accepted from one network address per hour, against floods.
+MIA_SUBMISSIONS_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_HOUR", default=10)
+
 # The institution behind the forum, shown in the footer and the privacy notice.
 MIA_INSTITUTION = {
     "name": env.str("MIA_INSTITUTION_NAME", default="Roskilde Universitet"),
@@ -184,3 +204,5 @@ MIA_INSTITUTION = {
     "cvr": env.str("MIA_INSTITUTION_CVR", default="29 05 75 59"),
     "ean": env.str("MIA_INSTITUTION_EAN", default="5798000418110"),
 }
+# The institution's data protection officer, named in the privacy notice when set.
+MIA_DPO_EMAIL = env.str("MIA_DPO_EMAIL", default="")

@@ -8,5 +8,6 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("debates.urls")),
+    path("", include("moderation.urls")),
     prefix_default_language=False,
 )

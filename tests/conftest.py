@@ -1,10 +1,53 @@
 import io
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
+
+from debates.models import Question
+from tests import factories
 
 
 @pytest.fixture
 def seeded(db):
     """The site's seeded MIA content, as `make run` loads it."""
     call_command("seed_content", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "contributions": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media" / "contributions"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _danish_by_default():
+    """Each test starts in the site's default language, whatever the previous one visited."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and other cached state do not leak from one test into the next."""
+    cache.clear()
+
+
+@pytest.fixture
+def webmaster(db):
+    return factories.make_webmaster()
+
+
+@pytest.fixture
+def question(seeded):
+    return Question.objects.get(slug="lederens-roller")

@@ -1,0 +1,186 @@
+"""
+The mails the forum sends: to contributors (confirm your address, published, rejected) and to the
+editors (a new contribution waits). Each is rendered in the contributor's language, as plain text
+with an HTML alternative, written to the outbox inside the caller's transaction, and sent once
+that transaction has committed.
+"""
+
+import logging
+from email.headerregistry import Address
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from debates.models import Contribution
+from moderation.models import OutgoingMail
+from moderation.tokens import make_token
+
+logger = logging.getLogger(__name__)
+
+from moderation.roles import MODERATE_PERMISSION
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.MIA_SITE_URL}{path}"
+
+
+def confirmation_url(contribution: Contribution) -> str:
+    with translation.override(contribution.language):
+        path = reverse(
+            "moderation:contribution-confirm",
+            kwargs={"token": make_token(contribution.pk, "confirm")},
+        )
+    return absolute_url(path)
+
+
+def public_url(contribution: Contribution) -> str:
+    with translation.override(contribution.language):
+        return absolute_url(contribution.get_absolute_url())
+
+
+def admin_url(contribution: Contribution) -> str:
+    return absolute_url(reverse("admin:debates_contribution_change", args=[contribution.pk]))
+
+
+def editor_addresses() -> list[str]:
+    """The webmaster's address, and those of active moderators who have one."""
+    moderators = (
+        get_user_model()
+        .objects.with_perm(MODERATE_PERMISSION, include_superusers=False)
+        .filter(is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    addresses = [settings.MIA_WEBMASTER_EMAIL, *moderators]
+    return list(dict.fromkeys(a for a in addresses if a))
+
+
+# What each mail says -------------------------------------------------------------------------
+
+
+def queue_confirmation(contribution: Contribution) -> OutgoingMail:
+    return _queue_to_contributor(
+        contribution,
+        OutgoingMail.Kind.CONFIRMATION,
+        {
+            "confirm_url": confirmation_url(contribution),
+            "valid_days": settings.MIA_CONFIRMATION_DAYS,
+        },
+    )
+
+
+def queue_published(contribution: Contribution) -> OutgoingMail:
+    return _queue_to_contributor(
+        contribution, OutgoingMail.Kind.PUBLISHED, {"public_url": public_url(contribution)}
+    )
+
+
+def queue_rejected(contribution: Contribution) -> OutgoingMail:
+    return _queue_to_contributor(contribution, OutgoingMail.Kind.REJECTED, {})
+
+
+def queue_unpublished(contribution: Contribution) -> OutgoingMail:
+    return _queue_to_contributor(contribution, OutgoingMail.Kind.UNPUBLISHED, {})
+
+
+def queue_new_contribution(contribution: Contribution) -> OutgoingMail | None:
+    """Tell the editors that a confirmed contribution waits in the queue (in Danish)."""
+    recipients = editor_addresses()
+    if not recipients:
+        logger.warning(
+            "No address to tell of contribution %s; set MIA_WEBMASTER_EMAIL.", contribution.pk
+        )
+        return None
+    waiting = Contribution.objects.awaiting_moderation().count()
+    return _queue(
+        OutgoingMail.Kind.NEW_CONTRIBUTION,
+        contribution,
+        recipients,
+        settings.LANGUAGE_CODE,
+        {"admin_url": admin_url(contribution), "waiting": waiting},
+    )
+
+
+# The machinery ------------------------------------------------------------------------------
+
+
+def _queue_to_contributor(contribution, kind, context):
+    if not contribution.author_email:
+        return None
+    to = str(Address(display_name=contribution.author_name, addr_spec=contribution.author_email))
+    return _queue(kind, contribution, [to], contribution.language, context)
+
+
+def _queue(kind, contribution, recipients, language, context):
+    context = {
+        "contribution": contribution,
+        "question": contribution.question,
+        "question_url": absolute_url(contribution.question.get_absolute_url()),
+        "site_url": settings.MIA_SITE_URL,
+        "institution": settings.MIA_INSTITUTION,
+        **context,
+    }
+    with translation.override(language):
+        subject = render_to_string(f"moderation/email/{kind}_subject.txt", context)
+        body_text = render_to_string(f"moderation/email/{kind}.txt", context)
+        body_html = render_to_string(f"moderation/email/{kind}.html", context)
+    mail = OutgoingMail.objects.create(
+        kind=kind,
+        contribution=contribution,
+        recipients=recipients,
+        subject=" ".join(subject.split()),
+        body_text=body_text.strip() + "\n",
+        body_html=body_html,
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "Content-Language": language,
+        },
+    )
+    transaction.on_commit(lambda: send_queued(ids=[mail.pk]))
+    return mail
+
+
+def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=mail.recipients,
+        reply_to=[settings.MIA_WEBMASTER_EMAIL] if settings.MIA_WEBMASTER_EMAIL else None,
+        headers=mail.headers,
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    return message
+
+
+def send_queued(*, ids=None, limit: int | None = None) -> tuple[int, int]:
+    """Send unsent mail (these ids, or all of it); return (sent, failed). Safe to run twice."""
+    pending = OutgoingMail.objects.filter(sent_at=None).order_by("created_at", "pk")
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
+    sent = failed = 0
+    for mail in pending[:limit] if limit else pending:
+        # Claim the mail first, so that two senders running at once cannot both send it.
+        claimed = OutgoingMail.objects.filter(
+            pk=mail.pk, sent_at=None, attempts=mail.attempts
+        ).update(attempts=F("attempts") + 1)
+        if not claimed:
+            continue
+        try:
+            build_message(mail).send()
+        except Exception as error:
+            logger.warning("Could not send mail %s (%s): %s", mail.pk, mail.subject, error)
+            OutgoingMail.objects.filter(pk=mail.pk).update(last_error=str(error)[:2000])
+            failed += 1
+        else:
+            OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+            sent += 1
+    return sent, failed

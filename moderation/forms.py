@@ -1,0 +1,190 @@
+"""The contribution form: it validates what a contributor sends; services.py acts on it."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import File
+from django.core.files.storage import storages
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+PDF_MAGIC = b"%PDF-"
+STAGING_SALT = "moderation.staged-upload"
+STAGING_MAX_AGE = 60 * 60 * 24
+
+
+class ContributionForm(forms.Form):
+    author_name = forms.CharField(label=_("Name"), max_length=200)
+    author_email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("We send you a link to confirm it. It is never shown on the site."),
+    )
+    author_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    author_organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title of your contribution"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Your contribution"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "You can use Markdown: *italics*, **bold**, lists with “-”, “>” for a quotation, and "
+            "links. Web addresses become links by themselves."
+        ),
+    )
+    attachment = forms.FileField(
+        label=_("Paper as PDF (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    attachment_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        error_messages={
+            "required": _("We can only publish your contribution with your name. Tick the box.")
+        },
+    )
+    # Hidden from people; automated senders fill in every field they find.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staged_name = ""
+        self.fields["consent"].label = format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "I agree that my name, and my job title and organisation if I give them, are "
+                "published with my contribution."
+            ),
+            reverse("moderation:privacy"),
+            _("How we handle personal data"),
+        )
+        self.fields["attachment"].help_text = _(
+            "A PDF file of at most %(size)s, if you send a whole paper."
+        ) % {"size": filesizeformat(self.max_attachment_bytes)}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("About you"),
+                Div(
+                    Div(Field("author_name", autocomplete="name"), css_class="col-md-6"),
+                    Div(Field("author_email", autocomplete="email"), css_class="col-md-6"),
+                    Div(
+                        Field("author_title", autocomplete="organization-title"),
+                        css_class="col-md-6",
+                    ),
+                    Div(
+                        Field("author_organisation", autocomplete="organization"),
+                        css_class="col-md-6",
+                    ),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Your contribution"),
+                "title",
+                "body",
+                "attachment",
+                HTML('{% include "moderation/_staged_attachment.html" %}'),
+                "attachment_token",
+            ),
+            "consent",
+            Div(
+                Field("website", tabindex="-1", autocomplete="off"),
+                css_class="hp-field",
+                aria_hidden="true",
+            ),
+        )
+
+    @property
+    def max_attachment_bytes(self):
+        return settings.MIA_MAX_ATTACHMENT_MB * 1024 * 1024
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        limit = settings.MIA_MAX_TEXT_CHARS
+        if len(body) > limit:
+            raise forms.ValidationError(
+                _(
+                    "The text is too long: at most %(limit)s characters, and yours has %(count)s. "
+                    "Send a long text as a PDF paper instead."
+                ),
+                params={
+                    "limit": f"{limit:,}".replace(",", "."),
+                    "count": f"{len(body):,}".replace(",", "."),
+                },
+                code="too_long",
+            )
+        return body
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        if upload.size > self.max_attachment_bytes:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s."),
+                params={
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(self.max_attachment_bytes),
+                },
+                code="too_large",
+            )
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        if PDF_MAGIC not in head:
+            raise forms.ValidationError(
+                _("“%(name)s” is not a PDF file. Save your paper as PDF and attach it again."),
+                params={"name": upload.name},
+                code="not_pdf",
+            )
+        return upload
+
+    # An attachment survives a preview or an error elsewhere in the form, so nothing is lost.
+
+    def keep_attachment(self):
+        """Park a valid upload, or keep the one parked before; put its token in the form."""
+        upload = self.cleaned_data.get("attachment") if hasattr(self, "cleaned_data") else None
+        if upload:
+            self.staged_name = upload.name
+            stored = storages["contributions"].save("staging/upload.pdf", upload)
+            token = signing.dumps({"path": stored, "name": upload.name}, salt=STAGING_SALT)
+        else:
+            staged = self._staged()
+            if not staged:
+                return
+            self.staged_name, token = staged["name"], self.data.get("attachment_token")
+        self.data = self.data.copy()
+        self.data["attachment_token"] = token
+
+    def attachment_file(self):
+        """The file to submit: this request's upload, else the one parked earlier (or None)."""
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            return upload, upload.name
+        staged = self._staged()
+        if staged:
+            return File(storages["contributions"].open(staged["path"]), name="paper.pdf"), staged[
+                "name"
+            ]
+        return None, ""
+
+    def discard_staged(self):
+        staged = self._staged()
+        if staged:
+            storages["contributions"].delete(staged["path"])
+
+    def _staged(self):
+        token = self.data.get("attachment_token")
+        if not token or self.data.get("remove_attachment"):
+            return None
+        try:
+            staged = signing.loads(token, salt=STAGING_SALT, max_age=STAGING_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if not storages["contributions"].exists(staged["path"]):
+            return None
+        return staged

@@ -1,0 +1,60 @@
+"""
+The "Webmaster" group: everything the editors need in the admin, moderation included.
+
+It is created by a migration, and brought back in line after every `migrate` (and every test
+flush), so a deleted group or a permission added in a later release is put right.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+WEBMASTER_GROUP = "Webmaster"
+MODERATE_PERMISSION = "moderation.moderate_contributions"
+
+WEBMASTER_PERMISSIONS = {
+    "debates": {
+        "workshop": ["view", "add", "change"],
+        "speaker": ["view", "add", "change", "delete"],
+        "talk": ["view", "add", "change", "delete"],
+        "paper": ["view", "change"],
+        "paragraph": ["view", "add", "change"],
+        "question": ["view", "add", "change"],
+        "contribution": ["view", "change"],
+    },
+    "moderation": {
+        "decision": ["view"],
+        "outgoingmail": ["view"],
+    },
+}
+
+
+def webmaster_codenames():
+    yield MODERATE_PERMISSION.split(".")
+    for app_label, models in WEBMASTER_PERMISSIONS.items():
+        for model, actions in models.items():
+            for action in actions:
+                yield app_label, f"{action}_{model}"
+
+
+def sync_webmaster_group(apps=global_apps, using="default"):
+    """Create the group if it is missing and give it exactly the permissions above."""
+    # Permissions are normally created after all migrations have run; the group needs them now.
+    for app_label in ("debates", "moderation"):
+        app_config = apps.get_app_config(app_label)
+        app_config.models_module = getattr(app_config, "models_module", None) or True
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.using(using).get_or_create(name=WEBMASTER_GROUP)
+    permissions = [
+        Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in webmaster_codenames()
+    ]
+    group.permissions.set(permissions)
+    return group
+
+
+def sync_after_migrate(sender, app_config, using="default", apps=global_apps, **kwargs):
+    if app_config.label == "moderation":
+        sync_webmaster_group(apps=apps, using=using)

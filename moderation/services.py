@@ -1,0 +1,334 @@
+"""
+Every change to a contribution's status, and the rules that go with it.
+
+Views, admin actions, management commands and tests all call these functions; nothing else
+writes `Contribution.status`. Each transition checks the state it starts from, runs in a
+transaction, is safe when two moderators act at once (the row is locked, and the update only
+applies if the status is still the one that was checked), writes a `Decision`, and queues its
+mail so that it is sent only after the commit.
+"""
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from debates.markup import render_markdown
+from debates.models import Contribution, Question
+from moderation import emails
+from moderation.models import Decision
+
+Status = Contribution.Status
+
+ACTION_VERBS = {
+    Decision.Action.CONFIRMED: gettext_lazy("confirm"),
+    Decision.Action.PUBLISHED: gettext_lazy("publish"),
+    Decision.Action.REJECTED: gettext_lazy("reject"),
+    Decision.Action.MARKED_SPAM: gettext_lazy("mark as spam"),
+    Decision.Action.REOPENED: gettext_lazy("put back in the queue"),
+    Decision.Action.UNPUBLISHED: gettext_lazy("unpublish"),
+    Decision.Action.WITHDRAWN: gettext_lazy("withdraw"),
+    Decision.Action.EDITED: gettext_lazy("edit"),
+}
+
+
+class ModerationError(Exception):
+    """A request the rules refuse; the message is meant for the person who made it."""
+
+
+class TransitionNotAllowed(ModerationError):
+    def __init__(self, action, status):
+        self.action, self.status = action, status
+        super().__init__(
+            _("Cannot %(action)s: the contribution's status is “%(status)s”.")
+            % {"status": Status(status).label, "action": ACTION_VERBS[action]}
+        )
+
+
+class QuestionClosed(ModerationError):
+    def __init__(self, question):
+        super().__init__(
+            _("“%(question)s” is closed for new contributions.") % {"question": question.title}
+        )
+
+
+# The way in ---------------------------------------------------------------------------------
+
+
+def submit_contribution(
+    *,
+    question: Question,
+    author_name: str,
+    author_email: str,
+    body: str,
+    title: str = "",
+    author_organisation: str = "",
+    author_title: str = "",
+    parent: Contribution | None = None,
+    attachment: File | None = None,
+    attachment_name: str = "",
+    language: str = settings.LANGUAGE_CODE,
+    source: str = Contribution.Source.WEB,
+    submitter_ip: str | None = None,
+    is_honeypot_tripped: bool = False,
+) -> Contribution:
+    """
+    Anyone may send a contribution to an open question, or in reply to a published one. It waits,
+    unseen, until its sender confirms the address by the link mailed to them.
+    """
+    if not question.is_open:
+        raise QuestionClosed(question)
+    parent = _reply_target(question, parent)
+    with transaction.atomic():
+        contribution = Contribution(
+            question=question,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 1,
+            status=Status.UNCONFIRMED,
+            source=source,
+            language=language,
+            author_name=author_name.strip(),
+            author_email=author_email.strip(),
+            author_organisation=author_organisation.strip(),
+            author_title=author_title.strip(),
+            submitter_ip=submitter_ip,
+            title=title.strip(),
+            body=body,
+            body_html=render_markdown(body),
+            original_title=title.strip(),
+            original_body=body,
+            is_honeypot_tripped=is_honeypot_tripped,
+        )
+        if attachment is not None:
+            contribution.attachment_name = attachment_name or attachment.name
+            contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
+        contribution.save()
+        _record(
+            contribution, Decision.Action.SUBMITTED, from_status="", to_status=Status.UNCONFIRMED
+        )
+        # An automated sender gets the same answer as a person, but no mail: it simply expires.
+        if not is_honeypot_tripped:
+            emails.queue_confirmation(contribution)
+    return contribution
+
+
+def _reply_target(question, parent):
+    """The contribution a reply hangs under: the one answered, or its ancestor at the depth cap."""
+    if parent is None:
+        return None
+    if parent.question_id != question.pk or parent.status != Status.PUBLISHED:
+        raise ModerationError(_("You can only reply to a published contribution to this question."))
+    while parent.depth >= settings.MIA_MAX_REPLY_DEPTH and parent.parent_id:
+        parent = parent.parent
+    return parent
+
+
+def confirm_contribution(*, contribution: Contribution) -> Contribution:
+    """The sender, by the signed link, proves the address; the contribution joins the queue."""
+    with transaction.atomic():
+        contribution = _transition(
+            contribution,
+            action=Decision.Action.CONFIRMED,
+            allowed_from={Status.UNCONFIRMED},
+            to=Status.PENDING,
+            confirmed_at=timezone.now(),
+        )
+        emails.queue_new_contribution(contribution)
+    return contribution
+
+
+def resend_confirmation(*, contribution: Contribution) -> Contribution:
+    """The sender of an unconfirmed contribution whose link expired asks for a new one."""
+    if contribution.status != Status.UNCONFIRMED:
+        raise TransitionNotAllowed(Decision.Action.CONFIRMED, contribution.status)
+    with transaction.atomic():
+        emails.queue_confirmation(contribution)
+    return contribution
+
+
+# The webmaster's decisions --------------------------------------------------------------------
+
+
+def publish(*, contribution: Contribution, actor) -> Contribution:
+    """A moderator publishes a pending contribution; its author is told where to find it."""
+    now = timezone.now()
+    with transaction.atomic():
+        contribution = _transition(
+            contribution,
+            action=Decision.Action.PUBLISHED,
+            allowed_from={Status.PENDING},
+            to=Status.PUBLISHED,
+            actor=actor,
+            published_at=now,
+            decided_at=now,
+            rejection_reason="",
+        )
+        emails.queue_published(contribution)
+    return contribution
+
+
+def reject(*, contribution: Contribution, actor, reason: str) -> Contribution:
+    """A moderator rejects a pending contribution; the reason is mailed to its author."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        contribution = _transition(
+            contribution,
+            action=Decision.Action.REJECTED,
+            allowed_from={Status.PENDING},
+            to=Status.REJECTED,
+            actor=actor,
+            reason=reason,
+            decided_at=timezone.now(),
+            rejection_reason=reason,
+        )
+        emails.queue_rejected(contribution)
+    return contribution
+
+
+def mark_spam(*, contribution: Contribution, actor) -> Contribution:
+    """A moderator marks a pending contribution as spam. Nobody is told."""
+    return _transition(
+        contribution,
+        action=Decision.Action.MARKED_SPAM,
+        allowed_from={Status.PENDING},
+        to=Status.SPAM,
+        actor=actor,
+        decided_at=timezone.now(),
+    )
+
+
+def reopen(*, contribution: Contribution, actor) -> Contribution:
+    """A moderator puts a rejected or spam contribution back in the queue, to decide again."""
+    return _transition(
+        contribution,
+        action=Decision.Action.REOPENED,
+        allowed_from={Status.REJECTED, Status.SPAM},
+        to=Status.PENDING,
+        actor=actor,
+        decided_at=None,
+        rejection_reason="",
+    )
+
+
+def unpublish(*, contribution: Contribution, actor, reason: str) -> Contribution:
+    """A moderator takes a published contribution off the site; its author is mailed why."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        contribution = _transition(
+            contribution,
+            action=Decision.Action.UNPUBLISHED,
+            allowed_from={Status.PUBLISHED},
+            to=Status.REJECTED,
+            actor=actor,
+            reason=reason,
+            decided_at=timezone.now(),
+            rejection_reason=reason,
+        )
+        emails.queue_unpublished(contribution)
+    return contribution
+
+
+EDITABLE = {Status.PENDING, Status.PUBLISHED}
+
+
+def edit_contribution(
+    *, contribution: Contribution, actor, title: str, body: str, question: Question
+) -> Contribution:
+    """
+    A moderator corrects the title and text, or moves the contribution to another open question
+    (or the general debate). The contributor's original stays stored beside the edit.
+    """
+    with transaction.atomic():
+        current = Contribution.objects.select_for_update().get(pk=contribution.pk)
+        if current.status not in EDITABLE:
+            raise TransitionNotAllowed(Decision.Action.EDITED, current.status)
+        title = title.strip()
+        notes = []
+        if title != current.title:
+            notes.append(_("title"))
+        if body != current.body:
+            notes.append(_("text"))
+        moved = question.pk != current.question_id
+        if moved:
+            check_can_move(current, question)
+            notes.append(
+                _("moved from “%(old)s” to “%(new)s”")
+                % {"old": current.question.title, "new": question.title}
+            )
+        if not notes:
+            return current
+        current.title, current.body = title, body
+        current.body_html = render_markdown(body)
+        current.edited_at = timezone.now()
+        if moved:
+            current.question, current.parent, current.depth = question, None, 1
+        current.save(
+            update_fields=["title", "body", "body_html", "edited_at", "question", "parent", "depth"]
+        )
+        _record(
+            current,
+            Decision.Action.EDITED,
+            actor=actor,
+            from_status=current.status,
+            to_status=current.status,
+            reason=_("Changed: %(changes)s.") % {"changes": ", ".join(notes)},
+        )
+    return current
+
+
+def check_can_move(contribution: Contribution, question: Question) -> None:
+    """Refuse a move to a closed question, or of a contribution that others have replied to."""
+    if not question.is_open:
+        raise QuestionClosed(question)
+    if contribution.replies.exists():
+        raise ModerationError(
+            _(
+                "A contribution that has replies cannot be moved; "
+                "its replies would lose their place."
+            )
+        )
+
+
+# The machinery ------------------------------------------------------------------------------
+
+
+def _required_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError(_("Give a reason; it is sent to the contributor."))
+    return reason
+
+
+def _transition(contribution, *, action, allowed_from, to, actor=None, reason="", **changes):
+    with transaction.atomic():
+        current = (
+            Contribution.objects.select_for_update()
+            .filter(pk=contribution.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if current not in allowed_from:
+            raise TransitionNotAllowed(action, current)
+        # Where the database has no row locks (SQLite), this condition does their work.
+        updated = Contribution.objects.filter(pk=contribution.pk, status=current).update(
+            status=to, **changes
+        )
+        if not updated:
+            raise TransitionNotAllowed(action, Contribution.objects.get(pk=contribution.pk).status)
+        contribution.refresh_from_db()
+        _record(contribution, action, actor=actor, from_status=current, to_status=to, reason=reason)
+    return contribution
+
+
+def _record(contribution, action, *, actor=None, from_status, to_status, reason=""):
+    return Decision.objects.create(
+        contribution=contribution,
+        action=action,
+        actor=actor,
+        actor_name=actor.get_username() if actor else "",
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )

@@ -1,0 +1,18 @@
+"""Lets the question pages (in debates) offer the contribution form without importing moderation."""
+
+from django import template
+
+from moderation.forms import ContributionForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("moderation/_contribution_form.html", takes_context=True)
+def contribution_form(context, question, parent=None):
+    return {
+        "form": ContributionForm(),
+        "question": question,
+        "parent": parent,
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+    }

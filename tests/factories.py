@@ -1,0 +1,92 @@
+"""Factory functions with overridable defaults. The site's own content comes from the seed."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from debates.markup import render_markdown
+from debates.models import Contribution, Paper, Question, Workshop
+
+_numbers = itertools.count(1)
+
+# The smallest file that is a PDF by its content.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+ZIP_BYTES = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
+
+
+def make_question(**overrides):
+    n = next(_numbers)
+    paper = overrides.pop("paper", None) or Paper.objects.first() or _make_paper()
+    fields = {
+        "paper": paper,
+        "title": f"Spørgsmål {n}",
+        "text": f"Hvad mener du om sag nummer {n}?",
+        "slug": f"spoergsmaal-{n}",
+        "position": 100 + n,
+        "is_open": True,
+    }
+    fields.update(overrides)
+    if "paragraph" not in fields:
+        fields["paragraph"] = paper.paragraphs.create(position=100 + n, text=f"Afsnit {n}.")
+    return Question.objects.create(**fields)
+
+
+def _make_paper():
+    workshop, _ = Workshop.objects.get_or_create(number=5, defaults={"title": "MIA-workshop 5"})
+    return Paper.objects.create(workshop=workshop, title="MIA 5 konklusioner")
+
+
+def make_contribution(**overrides):
+    """A contribution written straight to the database in any state, as if it had got there."""
+    n = next(_numbers)
+    status = overrides.pop("status", Contribution.Status.PUBLISHED)
+    attachment = overrides.pop("attachment", None)
+    now = timezone.now()
+    fields = {
+        "question": overrides.pop("question", None) or make_question(),
+        "status": status,
+        "author_name": f"Bidragyder {n}",
+        "author_email": f"bidragyder{n}@example.dk",
+        "author_organisation": "Roskilde Kommune",
+        "author_title": "Konsulent",
+        "title": f"Indlæg nummer {n}",
+        "body": f"Dette er indlæg nummer {n}, med *vægt* på det vigtige.",
+        "submitter_ip": "192.0.2.10",
+        "confirmed_at": None if status == Contribution.Status.UNCONFIRMED else now,
+        "published_at": now if status == Contribution.Status.PUBLISHED else None,
+    }
+    fields.update(overrides)
+    parent = fields.get("parent")
+    fields.setdefault("depth", parent.depth + 1 if parent else 1)
+    fields.setdefault("original_title", fields["title"])
+    fields.setdefault("original_body", fields["body"])
+    fields.setdefault("body_html", render_markdown(fields["body"]))
+    contribution = Contribution(**fields)
+    if attachment is not None:
+        contribution.attachment_name = "paper.pdf"
+        contribution.attachment.save("paper.pdf", ContentFile(attachment), save=False)
+    contribution.save()
+    return contribution
+
+
+def make_user(**overrides):
+    n = next(_numbers)
+    fields = {"username": f"bruger{n}", "email": f"bruger{n}@ruc.example", "is_staff": True}
+    fields.update(overrides)
+    password = fields.pop("password", "en-god-adgangskode-123")
+    user = get_user_model().objects.create_user(password=password, **fields)
+    user.raw_password = password
+    return user
+
+
+def make_webmaster(**overrides):
+    """A staff user in the Webmaster group, as `createwebmaster` makes one."""
+    user = make_user(**overrides)
+    user.groups.add(Group.objects.get(name="Webmaster"))
+    return user
