@@ -47,11 +47,11 @@ format: install ## Rewrite code in the house style with ruff
 	$(BIN)/ruff format .
 
 messages: install ## Update the Danish translation catalogue and compile it
-	$(BIN)/python manage.py makemessages -l da --no-location --ignore='.venv/*' --ignore='tests/*'
+	$(BIN)/python manage.py makemessages -l da --no-location --no-obsolete --ignore='.venv/*' --ignore='tests/*'
 	$(BIN)/python manage.py compilemessages -l da --ignore='.venv/*'
 
-webmaster: migrate ## Create an account for the admin (asks for name and password)
-	$(BIN)/python manage.py createsuperuser
+webmaster: migrate ## Create a webmaster account for the admin (asks for name, e-mail and password)
+	$(BIN)/python manage.py createwebmaster
 
 clean: ## Remove the environment, the local database and uploaded files
 	rm -rf $(VENV) db.sqlite3 media staticfiles build *.egg-info

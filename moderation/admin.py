@@ -1,0 +1,495 @@
+"""
+The webmaster's desk: the moderation queue, its decisions, and the mail they caused.
+
+Contributions are registered here rather than in debates, because this is where they are worked.
+Status never changes through a form: every decision is an action or a button that calls
+moderation.services, and both are offered only to staff with the moderation permission.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from debates.models import Contribution, Question
+from moderation import emails, services
+from moderation.models import Decision, OutgoingMail
+from moderation.roles import MODERATE_PERMISSION
+from moderation.spam import spam_hints
+
+Status = Contribution.Status
+MODERATE = MODERATE_PERMISSION
+
+admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
+admin.site.site_title = gettext_lazy("MIA debate forum")
+admin.site.index_title = gettext_lazy("The editors' desk")
+
+# What each decision is called, which service makes it, and whether it needs a reason.
+DECISIONS = {
+    "publish": (gettext_lazy("Publish"), services.publish, False),
+    "reject": (gettext_lazy("Reject"), services.reject, True),
+    "spam": (gettext_lazy("Mark as spam"), services.mark_spam, False),
+    "reopen": (gettext_lazy("Put back in the queue"), services.reopen, False),
+    "unpublish": (gettext_lazy("Unpublish"), services.unpublish, True),
+}
+DECISIONS_FROM = {
+    Status.PENDING: ["publish", "reject", "spam"],
+    Status.PUBLISHED: ["unpublish"],
+    Status.REJECTED: ["reopen"],
+    Status.SPAM: ["reopen"],
+}
+
+
+def decide(contributions, decision, actor, reason=""):
+    """Apply one decision to each contribution; return (done, [refusal messages])."""
+    _label, service, needs_reason = DECISIONS[decision]
+    done, refused = 0, []
+    for contribution in contributions:
+        kwargs = {"contribution": contribution, "actor": actor}
+        if needs_reason:
+            kwargs["reason"] = reason
+        try:
+            service(**kwargs)
+        except services.ModerationError as error:
+            refused.append(f"{contribution}: {error}")
+        else:
+            done += 1
+    return done, refused
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "from_status", "to_status", "actor_label", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("History")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("by"))
+    def actor_label(self, obj):
+        return obj.actor_name or _("the contributor")
+
+
+class ContributionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Contribution
+        fields = ["question", "title", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "question" in self.fields:
+            self.fields["question"].queryset = Question.objects.select_related("paper")
+
+    def clean_question(self):
+        question = self.cleaned_data["question"]
+        if self.instance.pk and question.pk != self.instance.question_id:
+            try:
+                services.check_can_move(self.instance, question)
+            except services.ModerationError as error:
+                raise forms.ValidationError(str(error)) from error
+        return question
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    form = ContributionAdminForm
+    list_display = [
+        "status_label",
+        "summary",
+        "author_name",
+        "question_title",
+        "submitted_at",
+        "waiting",
+        "hints",
+        "has_paper",
+    ]
+    list_display_links = ["summary"]
+    list_filter = ["status", "question", "submitted_at", "source"]
+    search_fields = ["author_name", "author_email", "title", "body"]
+    date_hierarchy = "submitted_at"
+    list_select_related = ["question"]
+    list_per_page = 50
+    inlines = [DecisionInline]
+    actions = [
+        "publish_selected",
+        "reject_selected",
+        "mark_spam_selected",
+        "reopen_selected",
+        "unpublish_selected",
+    ]
+    change_form_template = "admin/moderation/contribution_change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    readonly_fields = [
+        "status",
+        "rendered",
+        "paper_link",
+        "original_title",
+        "original_body",
+        "rejection_reason",
+        "author_name",
+        "author_email",
+        "author_title",
+        "author_organisation",
+        "submitter_ip",
+        "language",
+        "source",
+        "parent_link",
+        "submitted_at",
+        "confirmed_at",
+        "decided_at",
+        "published_at",
+        "edited_at",
+        "hints",
+    ]
+    fieldsets = [
+        (gettext_lazy("Contribution"), {"fields": ["question", "parent_link", "title", "body"]}),
+        (gettext_lazy("As readers will see it"), {"fields": ["rendered", "paper_link"]}),
+        (
+            gettext_lazy("As the contributor sent it"),
+            {"fields": ["original_title", "original_body"], "classes": ["collapse"]},
+        ),
+        (
+            gettext_lazy("Contributor"),
+            {
+                "fields": [
+                    "author_name",
+                    "author_email",
+                    "author_title",
+                    "author_organisation",
+                    "language",
+                    "source",
+                    "submitter_ip",
+                    "hints",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Status"),
+            {
+                "fields": [
+                    "status",
+                    "rejection_reason",
+                    "submitted_at",
+                    "confirmed_at",
+                    "decided_at",
+                    "published_at",
+                    "edited_at",
+                ]
+            },
+        ),
+    ]
+
+    # The queue ------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        # ModelAdmin.get_queryset orders before we could annotate, so the annotation comes first.
+        queryset = self.model._default_manager.annotate(
+            queue_order=Case(
+                When(status=Status.PENDING, then=Value(0)),
+                When(status=Status.UNCONFIRMED, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        # Pending first, the longest waiting at the top; then the rest, newest first.
+        return ["queue_order", "confirmed_at", "-submitted_at"]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj):
+        return format_html(
+            '<span class="mia-status mia-status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description=gettext_lazy("contribution"))
+    def summary(self, obj):
+        text = obj.title or " ".join(obj.body.split()[:12])
+        return text if len(text) < 90 else f"{text[:88]}…"
+
+    @admin.display(description=gettext_lazy("question"), ordering="question__position")
+    def question_title(self, obj):
+        return obj.question.title
+
+    @admin.display(description=gettext_lazy("waiting"), ordering="confirmed_at")
+    def waiting(self, obj):
+        if obj.status != Status.PENDING or not obj.confirmed_at:
+            return "–"
+        return timesince(obj.confirmed_at)
+
+    @admin.display(description=gettext_lazy("spam hints"))
+    def hints(self, obj):
+        found = spam_hints(obj)
+        return (
+            format_html_join(", ", '<span class="mia-hint">{}</span>', ((h,) for h in found)) or "–"
+        )
+
+    @admin.display(description=gettext_lazy("paper"), boolean=True)
+    def has_paper(self, obj):
+        return bool(obj.attachment)
+
+    # The change page ------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("text as published"))
+    def rendered(self, obj):
+        # body_html was sanitised by debates.markup when the text was saved.
+        return mark_safe(f'<div class="mia-preview">{obj.body_html}</div>')
+
+    @admin.display(description=gettext_lazy("paper (PDF)"))
+    def paper_link(self, obj):
+        if not obj.attachment:
+            return "–"
+        url = reverse("admin:debates_contribution_attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.attachment_name or "paper.pdf")
+
+    @admin.display(description=gettext_lazy("in reply to"))
+    def parent_link(self, obj):
+        if not obj.parent_id:
+            return "–"
+        url = reverse("admin:debates_contribution_change", args=[obj.parent_id])
+        return format_html('<a href="{}">{}</a>', url, obj.parent)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if (
+            obj is None
+            or obj.status not in services.EDITABLE
+            or not self.has_moderate_permission(request)
+        ):
+            fields += ["question", "title", "body"]
+        return fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm(MODERATE)
+
+    def save_model(self, request, obj, form, change):
+        services.edit_contribution(
+            contribution=obj,
+            actor=request.user,
+            title=form.cleaned_data.get("title", obj.title),
+            body=form.cleaned_data.get("body", obj.body),
+            question=form.cleaned_data.get("question", obj.question),
+        )
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and self.has_moderate_permission(request):
+            context["decisions"] = [
+                (key, DECISIONS[key][0], DECISIONS[key][2])
+                for key in DECISIONS_FROM.get(obj.status, [])
+            ]
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="debates_contribution_decide",
+            ),
+            path(
+                "<path:object_id>/attachment/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="debates_contribution_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id):
+        """One decision on one contribution, from the buttons on its page."""
+        contribution = get_object_or_404(Contribution, pk=object_id)
+        change_url = reverse("admin:debates_contribution_change", args=[contribution.pk])
+        decision = request.POST.get("decision")
+        if request.method != "POST" or decision not in DECISIONS:
+            return HttpResponseRedirect(change_url)
+        if not self.has_moderate_permission(request):
+            raise Http404
+        done, refused = decide(
+            [contribution], decision, request.user, request.POST.get("reason", "")
+        )
+        for refusal in refused:
+            self.message_user(request, refusal, messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                _("%(decision)s: “%(contribution)s”.")
+                % {"decision": DECISIONS[decision][0], "contribution": contribution},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:debates_contribution_changelist"))
+        return HttpResponseRedirect(change_url)
+
+    def attachment_view(self, request, object_id):
+        contribution = get_object_or_404(Contribution, pk=object_id)
+        if not self.has_view_permission(request, contribution) or not contribution.attachment:
+            raise Http404
+        return FileResponse(
+            contribution.attachment.open("rb"),
+            as_attachment=True,
+            filename=contribution.attachment_name or "paper.pdf",
+            content_type="application/pdf",
+        )
+
+    # Actions on the queue -------------------------------------------------------------------
+
+    def _apply(self, request, queryset, decision):
+        label, _service, needs_reason = DECISIONS[decision]
+        reason = request.POST.get("reason", "").strip()
+        if needs_reason and not (request.POST.get("apply") and reason):
+            return TemplateResponse(
+                request,
+                "admin/moderation/reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": label,
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "action": request.POST.get("action"),
+                    "missing_reason": bool(request.POST.get("apply")),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        done, refused = decide(queryset, decision, request.user, reason)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(decision)s: %(count)d contribution.",
+                    "%(decision)s: %(count)d contributions.",
+                    done,
+                )
+                % {"decision": label, "count": done},
+                messages.SUCCESS,
+            )
+        for refusal in refused:
+            self.message_user(request, refusal, messages.WARNING)
+        return None
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected contributions"), permissions=["moderate"]
+    )
+    def publish_selected(self, request, queryset):
+        return self._apply(request, queryset, "publish")
+
+    @admin.action(
+        description=gettext_lazy("Reject the selected contributions (with a reason)"),
+        permissions=["moderate"],
+    )
+    def reject_selected(self, request, queryset):
+        return self._apply(request, queryset, "reject")
+
+    @admin.action(
+        description=gettext_lazy("Mark the selected contributions as spam"),
+        permissions=["moderate"],
+    )
+    def mark_spam_selected(self, request, queryset):
+        return self._apply(request, queryset, "spam")
+
+    @admin.action(
+        description=gettext_lazy("Put the selected contributions back in the queue"),
+        permissions=["moderate"],
+    )
+    def reopen_selected(self, request, queryset):
+        return self._apply(request, queryset, "reopen")
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected contributions (with a reason)"),
+        permissions=["moderate"],
+    )
+    def unpublish_selected(self, request, queryset):
+        return self._apply(request, queryset, "unpublish")
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "contribution",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "reason",
+    ]
+    list_filter = ["action", "to_status", "created_at"]
+    search_fields = ["contribution__title", "contribution__author_name", "actor_name", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["contribution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("by"), ordering="actor_name")
+    def actor_label(self, obj):
+        return obj.actor_name or _("the contributor")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "recipients"]
+    readonly_fields = [
+        "kind",
+        "contribution",
+        "recipients",
+        "subject",
+        "body_text",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    exclude = ["body_html", "headers"]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm(MODERATE)
+
+    @admin.action(
+        description=gettext_lazy("Try to send the selected unsent mail now"),
+        permissions=["moderate"],
+    )
+    def send_now(self, request, queryset):
+        sent, failed = emails.send_queued(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("Sent: %(sent)d. Failed: %(failed)d.") % {"sent": sent, "failed": failed}
+        )
