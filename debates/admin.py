@@ -81,7 +81,7 @@ class QuestionAdmin(admin.ModelAdmin):
     ordering = ["paper", "position"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["paper"]
-    fields = ["paper", "paragraph", "position", "title", "text", "slug", "is_open"]
+    fields = ["paper", "paragraph", "position", "title", "text", "slug", "is_open", "synthesis"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_reply_counts()

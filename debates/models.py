@@ -208,6 +208,14 @@ class Question(models.Model):
         default=True,
         help_text=_("A closed question keeps its thread but takes no new contributions."),
     )
+    synthesis = models.TextField(
+        _("synthesis"),
+        blank=True,
+        help_text=_(
+            "The editors' summing-up of the debate, shown at the top of the thread. Plain text; "
+            "a blank line starts a paragraph."
+        ),
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -329,12 +337,29 @@ class Contribution(models.Model):
         help_text=_("A field people cannot see was filled in: a sign of an automated sender."),
     )
     rejection_reason = models.TextField(_("reason given to the contributor"), blank=True)
+    message_id = models.CharField(
+        _("Message-ID of the mail"),
+        max_length=998,
+        blank=True,
+        editable=False,
+        help_text=_("For contributions sent by e-mail; the same mail is never taken in twice."),
+    )
+    intake_note = models.TextField(
+        _("note from the mail intake"),
+        blank=True,
+        editable=False,
+        help_text=_("What the mail intake could not keep, such as attachments that are not PDFs."),
+    )
 
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("address confirmed"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     edited_at = models.DateTimeField(_("edited by the editors"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("followers told"), null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        _("personal data removed"), null=True, blank=True, editable=False
+    )
 
     objects = ContributionQuerySet.as_manager()
 
@@ -348,6 +373,11 @@ class Contribution(models.Model):
                 name="contribution_status_valid",
             ),
             models.CheckConstraint(condition=Q(depth__gte=1), name="contribution_depth_positive"),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="contribution_mail_taken_in_once",
+            ),
         ]
         indexes = [models.Index(fields=["question", "status"])]
 

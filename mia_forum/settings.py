@@ -182,6 +182,11 @@ MIA_SITE_URL = env.str("MIA_SITE_URL", default="http://127.0.0.1:8000").rstrip("
 # The editors' address: told of every newly confirmed contribution, and Reply-To on mails.
 MIA_WEBMASTER_EMAIL = env.str("MIA_WEBMASTER_EMAIL", default="webmaster@mia.localhost")
 
+# The address contributors may mail their contributions to, read by `ingest_mail`.
+MIA_INTAKE_EMAIL = env.str("MIA_INTAKE_EMAIL", default="")
+# Days that sent mail is kept in the outbox log before the retention job removes it.
+MIA_MAIL_LOG_DAYS = env.int("MIA_MAIL_LOG_DAYS", default=30)
+
 # How deep replies nest; a reply to a reply at this depth becomes its sibling.
 MIA_MAX_REPLY_DEPTH = env.int("MIA_MAX_REPLY_DEPTH", default=4)
 # How long a confirmation link in a mail works.

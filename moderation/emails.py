@@ -18,12 +18,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from debates.models import Contribution
-from moderation.models import OutgoingMail
+from moderation.models import OutgoingMail, Subscription
+from moderation.roles import MODERATE_PERMISSION
 from moderation.tokens import make_token
 
 logger = logging.getLogger(__name__)
-
-from moderation.roles import MODERATE_PERMISSION
 
 
 def absolute_url(path: str) -> str:
@@ -37,6 +36,21 @@ def confirmation_url(contribution: Contribution) -> str:
             kwargs={"token": make_token(contribution.pk, "confirm")},
         )
     return absolute_url(path)
+
+
+def withdraw_url(contribution: Contribution) -> str:
+    """The author's link to withdraw a contribution; it does not expire."""
+    with translation.override(contribution.language):
+        path = reverse(
+            "moderation:contribution-withdraw",
+            kwargs={"token": make_token(contribution.pk, "withdraw")},
+        )
+    return absolute_url(path)
+
+
+def personal_data_page_url(language: str) -> str:
+    with translation.override(language):
+        return absolute_url(reverse("moderation:personal-data"))
 
 
 def public_url(contribution: Contribution) -> str:
@@ -89,6 +103,72 @@ def queue_unpublished(contribution: Contribution) -> OutgoingMail:
     return _queue_to_contributor(contribution, OutgoingMail.Kind.UNPUBLISHED, {})
 
 
+def queue_follow_confirmation(subscription: Subscription) -> OutgoingMail:
+    with translation.override(subscription.language):
+        confirm = reverse(
+            "moderation:follow-confirm", kwargs={"token": make_token(subscription.pk, "follow")}
+        )
+    return _queue(
+        OutgoingMail.Kind.FOLLOW_CONFIRMATION,
+        None,
+        [subscription.email],
+        subscription.language,
+        {
+            "question": subscription.question,
+            "confirm_url": absolute_url(confirm),
+            "valid_days": settings.MIA_CONFIRMATION_DAYS,
+        },
+    )
+
+
+def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMail:
+    """One mail to a follower for everything published for them in one batch."""
+    unsubscribe = unsubscribe_url(subscription)
+    with translation.override(subscription.language):
+        items = [(c, absolute_url(c.get_absolute_url())) for c in contributions]
+    return _queue(
+        OutgoingMail.Kind.FOLLOW_NOTICE,
+        None,
+        [subscription.email],
+        subscription.language,
+        {
+            "subscription": subscription,
+            "question": subscription.thread,
+            "followed": subscription.contribution,
+            "items": items,
+            "unsubscribe_url": unsubscribe,
+        },
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    with translation.override(subscription.language):
+        path = reverse(
+            "moderation:follow-unsubscribe",
+            kwargs={"token": make_token(subscription.pk, "unsubscribe")},
+        )
+    return absolute_url(path)
+
+
+def queue_data_export(email: str, language: str) -> OutgoingMail:
+    with translation.override(language):
+        path = reverse(
+            "moderation:personal-data-download",
+            kwargs={"token": make_token(email, "personal-data")},
+        )
+    return _queue(
+        OutgoingMail.Kind.DATA_EXPORT,
+        None,
+        [email],
+        language,
+        {"download_url": absolute_url(path), "valid_days": settings.MIA_CONFIRMATION_DAYS},
+    )
+
+
 def queue_new_contribution(contribution: Contribution) -> OutgoingMail | None:
     """Tell the editors that a confirmed contribution waits in the queue (in Danish)."""
     recipients = editor_addresses()
@@ -103,7 +183,11 @@ def queue_new_contribution(contribution: Contribution) -> OutgoingMail | None:
         contribution,
         recipients,
         settings.LANGUAGE_CODE,
-        {"admin_url": admin_url(contribution), "waiting": waiting},
+        {
+            "question": contribution.question,
+            "admin_url": admin_url(contribution),
+            "waiting": waiting,
+        },
     )
 
 
@@ -114,14 +198,18 @@ def _queue_to_contributor(contribution, kind, context):
     if not contribution.author_email:
         return None
     to = str(Address(display_name=contribution.author_name, addr_spec=contribution.author_email))
+    context = {
+        "question": contribution.question,
+        "withdraw_url": withdraw_url(contribution),
+        "data_url": personal_data_page_url(contribution.language),
+        **context,
+    }
     return _queue(kind, contribution, [to], contribution.language, context)
 
 
-def _queue(kind, contribution, recipients, language, context):
+def _queue(kind, contribution, recipients, language, context, headers=None):
     context = {
         "contribution": contribution,
-        "question": contribution.question,
-        "question_url": absolute_url(contribution.question.get_absolute_url()),
         "site_url": settings.MIA_SITE_URL,
         "institution": settings.MIA_INSTITUTION,
         **context,
@@ -141,6 +229,7 @@ def _queue(kind, contribution, recipients, language, context):
             "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "All",
             "Content-Language": language,
+            **(headers or {}),
         },
     )
     transaction.on_commit(lambda: send_queued(ids=[mail.pk]))

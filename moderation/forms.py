@@ -45,6 +45,10 @@ class ContributionForm(forms.Form):
             "required": _("We can only publish your contribution with your name. Tick the box.")
         },
     )
+    wants_reply_notice = forms.BooleanField(
+        label=_("Send me an e-mail when someone replies to my contribution"),
+        required=False,
+    )
     # Hidden from people; automated senders fill in every field they find.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
@@ -91,6 +95,7 @@ class ContributionForm(forms.Form):
                 "attachment_token",
             ),
             "consent",
+            "wants_reply_notice",
             Div(
                 Field("website", tabindex="-1", autocomplete="off"),
                 css_class="hp-field",
@@ -188,3 +193,15 @@ class ContributionForm(forms.Form):
         if not storages["contributions"].exists(staged["path"]):
             return None
         return staged
+
+
+class EmailForm(forms.Form):
+    """An address to follow a question with, or to ask what we hold about."""
+
+    email = forms.EmailField(label=_("Your e-mail"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["email"].widget.attrs["autocomplete"] = "email"

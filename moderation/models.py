@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from debates.models import Contribution
+from debates.models import Contribution, Question
 
 
 class DecisionAction(models.TextChoices):
@@ -81,6 +81,9 @@ class OutgoingMail(models.Model):
         PUBLISHED = "published", _("published")
         REJECTED = "rejected", _("rejected")
         UNPUBLISHED = "unpublished", _("unpublished")
+        FOLLOW_CONFIRMATION = "follow_confirmation", _("confirm following")
+        FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
+        DATA_EXPORT = "data_export", _("link to your data")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind)
     contribution = models.ForeignKey(
@@ -108,3 +111,78 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class SubscriptionStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("awaiting confirmation")
+    ACTIVE = "active", _("active")
+    UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+
+
+class Subscription(models.Model):
+    """
+    Someone who wants a mail when replies are published: to a question, or to their own
+    contribution. Double opt-in: nothing is sent until the address is confirmed.
+    """
+
+    Status = SubscriptionStatus
+
+    email = models.EmailField(_("e-mail"))
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        verbose_name=_("question"),
+    )
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        verbose_name=_("replies to the contribution"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.UNCONFIRMED
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=SubscriptionStatus.values),
+                name="subscription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(question__isnull=True) ^ models.Q(contribution__isnull=True),
+                name="subscription_follows_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "question"],
+                condition=models.Q(question__isnull=False),
+                name="subscription_once_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "contribution"],
+                condition=models.Q(contribution__isnull=False),
+                name="subscription_once_per_contribution",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.question or self.contribution}"
+
+    @property
+    def thread(self):
+        """The question whose page the followed thread is on."""
+        return self.question or self.contribution.question

@@ -24,6 +24,7 @@ WEBMASTER_PERMISSIONS = {
     "moderation": {
         "decision": ["view"],
         "outgoingmail": ["view"],
+        "subscription": ["view", "delete"],
     },
 }
 
@@ -36,8 +37,12 @@ def webmaster_codenames():
                 yield app_label, f"{action}_{model}"
 
 
-def sync_webmaster_group(apps=global_apps, using="default"):
-    """Create the group if it is missing and give it exactly the permissions above."""
+def sync_webmaster_group(apps=global_apps, using="default", *, strict=True):
+    """
+    Create the group if it is missing and give it exactly the permissions above. Inside a
+    migration (strict=False) the models of later migrations do not exist yet and are skipped;
+    after `migrate` every permission must exist.
+    """
     # Permissions are normally created after all migrations have run; the group needs them now.
     for app_label in ("debates", "moderation"):
         app_config = apps.get_app_config(app_label)
@@ -47,10 +52,17 @@ def sync_webmaster_group(apps=global_apps, using="default"):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=WEBMASTER_GROUP)
+    wanted = list(webmaster_codenames())
     permissions = [
-        Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in webmaster_codenames()
+        permission
+        for app_label, codename in wanted
+        for permission in Permission.objects.using(using).filter(
+            content_type__app_label=app_label, codename=codename
+        )
     ]
+    if strict and len(permissions) != len(wanted):
+        found = {(p.content_type.app_label, p.codename) for p in permissions}
+        raise LookupError(f"Unknown permissions for the Webmaster group: {set(wanted) - found}")
     group.permissions.set(permissions)
     return group
 

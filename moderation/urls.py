@@ -13,6 +13,20 @@ urlpatterns = [
         views.contribution_resend,
         name="contribution-resend",
     ),
+    path(
+        "indlaeg/tilbagetraek/<str:token>/",
+        views.contribution_withdraw,
+        name="contribution-withdraw",
+    ),
+    path("debat/<slug:slug>/foelg/", views.follow_question, name="follow-question"),
+    path("foelg/bekraeft/<str:token>/", views.follow_confirm, name="follow-confirm"),
+    path("foelg/afmeld/<str:token>/", views.follow_unsubscribe, name="follow-unsubscribe"),
+    path("mine-data/", views.personal_data, name="personal-data"),
+    path(
+        "mine-data/hent/<str:token>/",
+        views.personal_data_download,
+        name="personal-data-download",
+    ),
     path("privatliv/", views.privacy, name="privacy"),
     path("retningslinjer/", views.guidelines, name="guidelines"),
 ]

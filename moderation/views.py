@@ -2,15 +2,19 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services
-from moderation.forms import ContributionForm
+from moderation.forms import ContributionForm, EmailForm
+from moderation.models import Subscription
+from moderation.personal_data import collect_personal_data
 from moderation.tokens import ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
@@ -74,6 +78,7 @@ def _submit(request, form, question, parent):
         language=request.LANGUAGE_CODE,
         submitter_ip=request.META.get("REMOTE_ADDR"),
         is_honeypot_tripped=bool(data["website"]),
+        wants_reply_notice=data["wants_reply_notice"],
     )
     form.discard_staged()
     _count_submission(request)
@@ -118,7 +123,10 @@ def contribution_confirm(request, token):
     except InvalidLink:
         return render(request, "moderation/link_invalid.html", status=400)
     except ExpiredLink:
-        return render(request, "moderation/link_expired.html", {"token": token}, status=410)
+        resend_url = reverse("moderation:contribution-resend", args=[token])
+        return render(
+            request, "moderation/link_expired.html", {"resend_url": resend_url}, status=410
+        )
     contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
     context = {"contribution": contribution, "token": token, "section": "debate"}
     if contribution.status != Contribution.Status.UNCONFIRMED:
@@ -142,8 +150,11 @@ def contribution_resend(request, token):
     except InvalidLink:
         return render(request, "moderation/link_invalid.html", status=400)
     except ExpiredLink as expired:
-        pk = expired.contribution_id
-    contribution = get_object_or_404(Contribution, pk=pk)
+        pk = expired.value
+    contribution = Contribution.objects.filter(pk=pk).first()
+    if contribution is None:
+        # Never-confirmed contributions are deleted some time after their link expired.
+        return render(request, "moderation/link_gone.html", status=410)
     try:
         services.resend_confirmation(contribution=contribution)
     except services.TransitionNotAllowed:
@@ -153,6 +164,149 @@ def contribution_resend(request, token):
             {"contribution": contribution, "again": True},
         )
     return render(request, "moderation/link_resent.html", {"contribution": contribution})
+
+
+# The contributor's rights -----------------------------------------------------------------------
+
+
+def contribution_withdraw(request, token):
+    """The author, by the link in our mails, withdraws a contribution (GET shows, POST does)."""
+    try:
+        pk = read_token(token, "withdraw", max_age=None)
+    except InvalidLink:
+        return render(request, "moderation/link_invalid.html", status=400)
+    contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
+    if contribution.status == Contribution.Status.WITHDRAWN:
+        return render(
+            request,
+            "moderation/contribution_withdrawn.html",
+            {"contribution": contribution, "again": True},
+        )
+    if request.method == "POST":
+        services.withdraw(contribution=contribution)
+        return render(
+            request, "moderation/contribution_withdrawn.html", {"contribution": contribution}
+        )
+    return render(request, "moderation/contribution_withdraw.html", {"contribution": contribution})
+
+
+def personal_data(request):
+    """Anyone may ask for the data held about an address; the answer goes to that address."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _too_many_submissions(request):
+            form.add_error(
+                None, _("You have sent many requests in a short time. Try again in an hour.")
+            )
+        else:
+            services.request_personal_data(
+                email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+            )
+            _count_submission(request)
+            return render(
+                request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
+            )
+    return render(
+        request, "moderation/personal_data.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def personal_data_download(request, token):
+    """The holder of a data link downloads everything held about its address, as JSON."""
+    try:
+        email = services.address_from_data_link(token)
+    except InvalidLink:
+        return render(request, "moderation/link_invalid.html", status=400)
+    except ExpiredLink:
+        return render(
+            request,
+            "moderation/link_expired.html",
+            {"retry_url": reverse("moderation:personal-data")},
+            status=410,
+        )
+    response = JsonResponse(
+        collect_personal_data(email), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="mia-debat-mine-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Following a debate ----------------------------------------------------------------------------
+
+
+@require_POST
+def follow_question(request, slug):
+    """Anyone may follow an open question by e-mail, once they confirm the address."""
+    question = get_object_or_404(Question, slug=slug)
+    form = EmailForm(request.POST)
+    if form.is_valid() and not _too_many_submissions(request):
+        try:
+            services.follow_question(
+                question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+            )
+        except services.QuestionClosed as error:
+            form.add_error(None, str(error))
+        else:
+            _count_submission(request)
+            return render(
+                request,
+                "moderation/follow_sent.html",
+                {"question": question, "email": form.cleaned_data["email"]},
+            )
+    elif form.is_valid():
+        form.add_error(
+            None, _("You have sent many requests in a short time. Try again in an hour.")
+        )
+    return render(
+        request, "moderation/follow_form.html", {"question": question, "form": form}, status=400
+    )
+
+
+def follow_confirm(request, token):
+    """The follower confirms the address by the mailed link (GET shows, POST confirms)."""
+    subscription, refusal = _subscription_from(request, token, "follow")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        try:
+            services.confirm_subscription(subscription=subscription)
+        except services.ModerationError as error:
+            return render(
+                request,
+                "moderation/follow_confirm.html",
+                {"subscription": subscription, "error": str(error)},
+                status=409,
+            )
+        return render(request, "moderation/follow_confirmed.html", {"subscription": subscription})
+    return render(request, "moderation/follow_confirm.html", {"subscription": subscription})
+
+
+@csrf_exempt
+def follow_unsubscribe(request, token):
+    """
+    One click stops the mails: the link shows a button, and mail programs POST to it directly
+    (RFC 8058), which is why the signed link, not a CSRF token, is what authorises it.
+    """
+    subscription, refusal = _subscription_from(request, token, "unsubscribe", max_age=None)
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        services.unsubscribe(subscription=subscription)
+        return render(request, "moderation/unsubscribed.html", {"subscription": subscription})
+    return render(request, "moderation/unsubscribe.html", {"subscription": subscription})
+
+
+def _subscription_from(request, token, purpose, **kwargs):
+    """The subscription a link names, or the page that explains why the link does not work."""
+    try:
+        pk = read_token(token, purpose, **kwargs)
+    except InvalidLink:
+        return None, render(request, "moderation/link_invalid.html", status=400)
+    except ExpiredLink:
+        return None, render(request, "moderation/link_expired.html", status=410)
+    queryset = Subscription.objects.select_related("question", "contribution__question")
+    return get_object_or_404(queryset, pk=pk), None
 
 
 def privacy(request):

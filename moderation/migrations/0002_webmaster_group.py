@@ -6,7 +6,7 @@ from django.db import migrations
 def create_group(apps, schema_editor):
     from moderation.roles import sync_webmaster_group
 
-    sync_webmaster_group(apps=apps, using=schema_editor.connection.alias)
+    sync_webmaster_group(apps=apps, using=schema_editor.connection.alias, strict=False)
 
 
 def remove_group(apps, schema_editor):

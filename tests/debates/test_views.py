@@ -148,3 +148,24 @@ def test_pages_forbid_third_party_content_by_policy(client, seeded):
     assert "http" not in response.content.decode().split("<body")[0].replace(
         "http://testserver", ""
     )
+
+
+def test_a_closed_question_shows_its_thread_its_synthesis_and_why_there_is_no_form(
+    client, question
+):
+    from tests.factories import make_contribution
+
+    make_contribution(question=question, body="Et tidligere indlæg.")
+    question.is_open = False
+    question.synthesis = "Debatten viste to linjer.\n\nFor det første …"
+    question.save()
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    assert "Et tidligere indlæg." in html
+    assert '<h2 class="h4" id="synthesis-heading">Opsamling</h2>' in html
+    assert "<p>Debatten viste to linjer.</p>" in html
+    assert "Dette spørgsmål er lukket for nye indlæg. Tråden kan stadig læses." in html
+    assert 'name="body"' not in html
+    assert ">Svar<" not in html
+    assert "(1 indlæg, lukket)" in client.get("/workshops/5/konklusioner/").content.decode()

@@ -380,3 +380,38 @@ def test_createwebmaster_makes_a_staff_account_in_the_webmaster_group(db, monkey
     assert not user.is_superuser
     assert user.has_perm("moderation.moderate_contributions")
     assert user.check_password("et-langt-og-sikkert-kodeord-42")
+
+
+# Research export ------------------------------------------------------------------------------
+
+
+def test_the_export_action_gives_the_published_ones_without_addresses(moderator, question):
+    published = make_contribution(
+        question=question,
+        title="Til forskning",
+        author_email="skjult@example.dk",
+        submitter_ip="198.51.100.3",
+    )
+    pending = make_contribution(question=question, status=Status.PENDING, title="Ikke endnu")
+
+    response = moderator.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [published.pk, pending.pk]}
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="mia-debat.csv"'
+    text = response.content.decode("utf-8-sig")
+    assert "Til forskning" in text
+    assert "Ikke endnu" not in text
+    assert "skjult" not in text
+    assert "@" not in text
+    assert "198.51.100.3" not in text
+
+
+def test_the_json_export_action(moderator, question):
+    import json
+
+    make_contribution(question=question, title="Som JSON")
+    contributions = Contribution.objects.all()
+    response = run_action(moderator, "export_json", contributions)
+    data = json.loads(response.content)
+    assert [c["title"] for c in data["contributions"]] == ["Som JSON"]

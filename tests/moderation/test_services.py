@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 
 from debates.models import Contribution, Question
@@ -40,6 +41,10 @@ def _unpublish(contribution, actor):
     return services.unpublish(contribution=contribution, actor=actor, reason="Krænkende.")
 
 
+def _withdraw(contribution, actor):
+    return services.withdraw(contribution=contribution)
+
+
 # (action, the service, the states it may start from, the state it leads to)
 TRANSITIONS = [
     ("confirm", _confirm, {Status.UNCONFIRMED}, Status.PENDING),
@@ -48,6 +53,7 @@ TRANSITIONS = [
     ("mark_spam", _spam, {Status.PENDING}, Status.SPAM),
     ("reopen", _reopen, {Status.REJECTED, Status.SPAM}, Status.PENDING),
     ("unpublish", _unpublish, {Status.PUBLISHED}, Status.REJECTED),
+    ("withdraw", _withdraw, set(Status) - {Status.WITHDRAWN}, Status.WITHDRAWN),
 ]
 ALLOWED = [
     pytest.param(service, start, end, id=f"{name}-from-{start}")
@@ -348,3 +354,14 @@ def test_only_pending_and_published_contributions_can_be_edited(question, webmas
         services.edit_contribution(
             contribution=contribution, actor=webmaster, title="x", body="y", question=question
         )
+
+
+def test_a_paper_whose_contribution_could_not_be_stored_leaves_no_file(question, monkeypatch):
+    def fail(*args, **kwargs):
+        raise IntegrityError("the database refused the row")
+
+    monkeypatch.setattr(Contribution, "save", fail)
+    with pytest.raises(IntegrityError):
+        submit(question, attachment=ContentFile(PDF_BYTES, name="paper.pdf"))
+    storage = storages["contributions"]
+    assert not storage.exists("") or storage.listdir("")[1] == []

@@ -2,23 +2,35 @@ from django.core.management.base import BaseCommand
 
 from moderation.emails import send_queued
 from moderation.models import OutgoingMail
+from moderation.services import announce_published
 
 
 class Command(BaseCommand):
     help = (
-        "Send the mail that could not be sent when it was queued (the mail server was down, say). "
-        "Run it every few minutes from cron or a systemd timer; it is safe to run twice at once."
+        "Send the mail that could not be sent when it was queued (the mail server was down, say), "
+        "and tell followers of anything published that they have not yet heard of. Run it every "
+        "few minutes from cron or a systemd timer; it is safe to run twice at once. With -v 0 it "
+        "prints only problems."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=500, help="Send at most this many.")
 
     def handle(self, *args, limit, **options):
+        quiet = options["verbosity"] < 1
+        announced = announce_published()
         waiting = OutgoingMail.objects.filter(sent_at=None).count()
         if not waiting:
-            self.stdout.write("No unsent mail.")
+            if not quiet:
+                self.stdout.write("No unsent mail.")
             return
-        self.stdout.write(f"{waiting} unsent mail; sending at most {limit}…")
+        if not quiet:
+            self.stdout.write(
+                f"{waiting} unsent mail ({announced} new notices); sending at most {limit}…"
+            )
         sent, failed = send_queued(limit=limit)
-        style = self.style.SUCCESS if not failed else self.style.WARNING
-        self.stdout.write(style(f"Sent {sent}, failed {failed}, left {waiting - sent}."))
+        summary = f"Sent {sent}, failed {failed}, left {waiting - sent}."
+        if failed:
+            self.stderr.write(self.style.WARNING(summary))
+        elif not quiet:
+            self.stdout.write(self.style.SUCCESS(summary))

@@ -1,15 +1,10 @@
-"""
-The webmaster's desk: the moderation queue, its decisions, and the mail they caused.
-
-Contributions are registered here rather than in debates, because this is where they are worked.
-Status never changes through a form: every decision is an action or a button that calls
-moderation.services, and both are offered only to staff with the moderation permission.
-"""
+"""The moderation queue: contributions, the decisions on them, and the research export."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,18 +14,16 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from debates import exports
 from debates.models import Contribution, Question
-from moderation import emails, services
-from moderation.models import Decision, OutgoingMail
+from moderation import services
+from moderation.models import Decision
 from moderation.roles import MODERATE_PERMISSION
 from moderation.spam import spam_hints
 
 Status = Contribution.Status
 MODERATE = MODERATE_PERMISSION
 
-admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
-admin.site.site_title = gettext_lazy("MIA debate forum")
-admin.site.index_title = gettext_lazy("The editors' desk")
 
 # What each decision is called, which service makes it, and whether it needs a reason.
 DECISIONS = {
@@ -49,19 +42,23 @@ DECISIONS_FROM = {
 
 
 def decide(contributions, decision, actor, reason=""):
-    """Apply one decision to each contribution; return (done, [refusal messages])."""
+    """
+    Apply one decision to each contribution; return (done, [refusal messages]). The batch is
+    one transaction, so followers get one mail for all that it publishes.
+    """
     _label, service, needs_reason = DECISIONS[decision]
     done, refused = 0, []
-    for contribution in contributions:
-        kwargs = {"contribution": contribution, "actor": actor}
-        if needs_reason:
-            kwargs["reason"] = reason
-        try:
-            service(**kwargs)
-        except services.ModerationError as error:
-            refused.append(f"{contribution}: {error}")
-        else:
-            done += 1
+    with transaction.atomic():
+        for contribution in contributions:
+            kwargs = {"contribution": contribution, "actor": actor}
+            if needs_reason:
+                kwargs["reason"] = reason
+            try:
+                service(**kwargs)
+            except services.ModerationError as error:
+                refused.append(f"{contribution}: {error}")
+            else:
+                done += 1
     return done, refused
 
 
@@ -130,6 +127,8 @@ class ContributionAdmin(admin.ModelAdmin):
         "mark_spam_selected",
         "reopen_selected",
         "unpublish_selected",
+        "export_csv",
+        "export_json",
     ]
     change_form_template = "admin/moderation/contribution_change_form.html"
 
@@ -157,6 +156,8 @@ class ContributionAdmin(admin.ModelAdmin):
         "published_at",
         "edited_at",
         "hints",
+        "intake_note",
+        "message_id",
     ]
     fieldsets = [
         (gettext_lazy("Contribution"), {"fields": ["question", "parent_link", "title", "body"]}),
@@ -177,6 +178,8 @@ class ContributionAdmin(admin.ModelAdmin):
                     "source",
                     "submitter_ip",
                     "hints",
+                    "intake_note",
+                    "message_id",
                 ]
             },
         ),
@@ -422,74 +425,24 @@ class ContributionAdmin(admin.ModelAdmin):
     def unpublish_selected(self, request, queryset):
         return self._apply(request, queryset, "unpublish")
 
+    @admin.action(description=gettext_lazy("Export the published ones among the selected as CSV"))
+    def export_csv(self, request, queryset):
+        return _export_response(queryset, "csv")
 
-@admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "contribution",
-        "action",
-        "from_status",
-        "to_status",
-        "actor_label",
-        "reason",
-    ]
-    list_filter = ["action", "to_status", "created_at"]
-    search_fields = ["contribution__title", "contribution__author_name", "actor_name", "reason"]
-    date_hierarchy = "created_at"
-    list_select_related = ["contribution"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("by"), ordering="actor_name")
-    def actor_label(self, obj):
-        return obj.actor_name or _("the contributor")
+    @admin.action(description=gettext_lazy("Export the published ones among the selected as JSON"))
+    def export_json(self, request, queryset):
+        return _export_response(queryset, "json")
 
 
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "subject", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["subject", "recipients"]
-    readonly_fields = [
-        "kind",
-        "contribution",
-        "recipients",
-        "subject",
-        "body_text",
-        "created_at",
-        "sent_at",
-        "attempts",
-        "last_error",
-    ]
-    exclude = ["body_html", "headers"]
-    actions = ["send_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_moderate_permission(self, request):
-        return request.user.has_perm(MODERATE)
-
-    @admin.action(
-        description=gettext_lazy("Try to send the selected unsent mail now"),
-        permissions=["moderate"],
+def _export_response(queryset, format):
+    """The research export of a selection: published contributions only, no addresses."""
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8" if format == "csv" else "application/json"
     )
-    def send_now(self, request, queryset):
-        sent, failed = emails.send_queued(ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(
-            request, _("Sent: %(sent)d. Failed: %(failed)d.") % {"sent": sent, "failed": failed}
-        )
+    response["Content-Disposition"] = f'attachment; filename="mia-debat.{format}"'
+    rows = exports.published_rows(queryset)
+    if format == "csv":
+        exports.write_csv(rows, response, bom=True)
+    else:
+        exports.write_json(rows, response)
+    return response

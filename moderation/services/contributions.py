@@ -1,57 +1,28 @@
-"""
-Every change to a contribution's status, and the rules that go with it.
-
-Views, admin actions, management commands and tests all call these functions; nothing else
-writes `Contribution.status`. Each transition checks the state it starts from, runs in a
-transaction, is safe when two moderators act at once (the row is locked, and the update only
-applies if the status is still the one that was checked), writes a `Decision`, and queues its
-mail so that it is sent only after the commit.
-"""
+"""A contribution's way through the queue: submitted, confirmed, decided on, edited."""
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
-from moderation.models import Decision
+from moderation.models import Decision, Subscription
+from moderation.services.following import announce_published
+from moderation.services.transitions import (
+    DuplicateSubmission,
+    ModerationError,
+    QuestionClosed,
+    TransitionNotAllowed,
+    record_decision,
+    required_reason,
+    transition,
+)
 
 Status = Contribution.Status
-
-ACTION_VERBS = {
-    Decision.Action.CONFIRMED: gettext_lazy("confirm"),
-    Decision.Action.PUBLISHED: gettext_lazy("publish"),
-    Decision.Action.REJECTED: gettext_lazy("reject"),
-    Decision.Action.MARKED_SPAM: gettext_lazy("mark as spam"),
-    Decision.Action.REOPENED: gettext_lazy("put back in the queue"),
-    Decision.Action.UNPUBLISHED: gettext_lazy("unpublish"),
-    Decision.Action.WITHDRAWN: gettext_lazy("withdraw"),
-    Decision.Action.EDITED: gettext_lazy("edit"),
-}
-
-
-class ModerationError(Exception):
-    """A request the rules refuse; the message is meant for the person who made it."""
-
-
-class TransitionNotAllowed(ModerationError):
-    def __init__(self, action, status):
-        self.action, self.status = action, status
-        super().__init__(
-            _("Cannot %(action)s: the contribution's status is “%(status)s”.")
-            % {"status": Status(status).label, "action": ACTION_VERBS[action]}
-        )
-
-
-class QuestionClosed(ModerationError):
-    def __init__(self, question):
-        super().__init__(
-            _("“%(question)s” is closed for new contributions.") % {"question": question.title}
-        )
 
 
 # The way in ---------------------------------------------------------------------------------
@@ -73,44 +44,115 @@ def submit_contribution(
     source: str = Contribution.Source.WEB,
     submitter_ip: str | None = None,
     is_honeypot_tripped: bool = False,
+    message_id: str = "",
+    intake_note: str = "",
+    wants_reply_notice: bool = False,
 ) -> Contribution:
     """
     Anyone may send a contribution to an open question, or in reply to a published one. It waits,
-    unseen, until its sender confirms the address by the link mailed to them.
+    unseen, until its sender confirms the address by the link mailed to them. A mail (by its
+    Message-ID) is taken in once: a second time raises DuplicateSubmission.
     """
     if not question.is_open:
         raise QuestionClosed(question)
     parent = _reply_target(question, parent)
-    with transaction.atomic():
-        contribution = Contribution(
+    if message_id and Contribution.objects.filter(message_id=message_id).exists():
+        raise DuplicateSubmission(message_id)
+    try:
+        return _create_contribution(
             question=question,
             parent=parent,
-            depth=parent.depth + 1 if parent else 1,
-            status=Status.UNCONFIRMED,
             source=source,
             language=language,
-            author_name=author_name.strip(),
-            author_email=author_email.strip(),
-            author_organisation=author_organisation.strip(),
-            author_title=author_title.strip(),
+            author_name=author_name,
+            author_email=author_email,
+            author_organisation=author_organisation,
+            author_title=author_title,
             submitter_ip=submitter_ip,
-            title=title.strip(),
+            title=title,
             body=body,
-            body_html=render_markdown(body),
-            original_title=title.strip(),
-            original_body=body,
+            attachment=attachment,
+            attachment_name=attachment_name,
             is_honeypot_tripped=is_honeypot_tripped,
+            message_id=message_id,
+            intake_note=intake_note,
+            wants_reply_notice=wants_reply_notice,
         )
-        if attachment is not None:
-            contribution.attachment_name = attachment_name or attachment.name
-            contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
-        contribution.save()
-        _record(
-            contribution, Decision.Action.SUBMITTED, from_status="", to_status=Status.UNCONFIRMED
-        )
-        # An automated sender gets the same answer as a person, but no mail: it simply expires.
-        if not is_honeypot_tripped:
-            emails.queue_confirmation(contribution)
+    except IntegrityError:
+        # Another intake run took the same mail in between the check and the insert.
+        if message_id and Contribution.objects.filter(message_id=message_id).exists():
+            raise DuplicateSubmission(message_id) from None
+        raise
+
+
+def _create_contribution(
+    *,
+    question,
+    parent,
+    source,
+    language,
+    author_name,
+    author_email,
+    author_organisation,
+    author_title,
+    submitter_ip,
+    title,
+    body,
+    attachment,
+    attachment_name,
+    is_honeypot_tripped,
+    message_id,
+    intake_note,
+    wants_reply_notice,
+):
+    stored = ""
+    try:
+        with transaction.atomic():
+            contribution = Contribution(
+                question=question,
+                parent=parent,
+                depth=parent.depth + 1 if parent else 1,
+                status=Status.UNCONFIRMED,
+                source=source,
+                language=language,
+                author_name=author_name.strip(),
+                author_email=author_email.strip(),
+                author_organisation=author_organisation.strip(),
+                author_title=author_title.strip(),
+                submitter_ip=submitter_ip,
+                title=title.strip(),
+                body=body,
+                body_html=render_markdown(body),
+                original_title=title.strip(),
+                original_body=body,
+                is_honeypot_tripped=is_honeypot_tripped,
+                message_id=message_id,
+                intake_note=intake_note,
+            )
+            if attachment is not None:
+                contribution.attachment_name = attachment_name or attachment.name
+                contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
+                stored = contribution.attachment.name
+            contribution.save()
+            record_decision(
+                contribution,
+                Decision.Action.SUBMITTED,
+                from_status="",
+                to_status=Status.UNCONFIRMED,
+            )
+            if wants_reply_notice and contribution.author_email:
+                # Confirmed together with the contribution: the same link proves the same address.
+                Subscription.objects.create(
+                    email=contribution.author_email, contribution=contribution, language=language
+                )
+            # An automated sender gets the same answer as a person, but no mail: it simply expires.
+            if not is_honeypot_tripped:
+                emails.queue_confirmation(contribution)
+    except Exception:
+        # The file is written before the row; a row that was never stored leaves no file behind.
+        if stored:
+            storages["contributions"].delete(stored)
+        raise
     return contribution
 
 
@@ -128,12 +170,15 @@ def _reply_target(question, parent):
 def confirm_contribution(*, contribution: Contribution) -> Contribution:
     """The sender, by the signed link, proves the address; the contribution joins the queue."""
     with transaction.atomic():
-        contribution = _transition(
+        contribution = transition(
             contribution,
             action=Decision.Action.CONFIRMED,
             allowed_from={Status.UNCONFIRMED},
             to=Status.PENDING,
             confirmed_at=timezone.now(),
+        )
+        contribution.subscriptions.filter(status=Subscription.Status.UNCONFIRMED).update(
+            status=Subscription.Status.ACTIVE, confirmed_at=timezone.now()
         )
         emails.queue_new_contribution(contribution)
     return contribution
@@ -155,7 +200,7 @@ def publish(*, contribution: Contribution, actor) -> Contribution:
     """A moderator publishes a pending contribution; its author is told where to find it."""
     now = timezone.now()
     with transaction.atomic():
-        contribution = _transition(
+        contribution = transition(
             contribution,
             action=Decision.Action.PUBLISHED,
             allowed_from={Status.PENDING},
@@ -166,14 +211,16 @@ def publish(*, contribution: Contribution, actor) -> Contribution:
             rejection_reason="",
         )
         emails.queue_published(contribution)
+        # Followers get one mail for everything published in the same transaction.
+        transaction.on_commit(announce_published)
     return contribution
 
 
 def reject(*, contribution: Contribution, actor, reason: str) -> Contribution:
     """A moderator rejects a pending contribution; the reason is mailed to its author."""
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     with transaction.atomic():
-        contribution = _transition(
+        contribution = transition(
             contribution,
             action=Decision.Action.REJECTED,
             allowed_from={Status.PENDING},
@@ -189,7 +236,7 @@ def reject(*, contribution: Contribution, actor, reason: str) -> Contribution:
 
 def mark_spam(*, contribution: Contribution, actor) -> Contribution:
     """A moderator marks a pending contribution as spam. Nobody is told."""
-    return _transition(
+    return transition(
         contribution,
         action=Decision.Action.MARKED_SPAM,
         allowed_from={Status.PENDING},
@@ -201,7 +248,7 @@ def mark_spam(*, contribution: Contribution, actor) -> Contribution:
 
 def reopen(*, contribution: Contribution, actor) -> Contribution:
     """A moderator puts a rejected or spam contribution back in the queue, to decide again."""
-    return _transition(
+    return transition(
         contribution,
         action=Decision.Action.REOPENED,
         allowed_from={Status.REJECTED, Status.SPAM},
@@ -214,9 +261,9 @@ def reopen(*, contribution: Contribution, actor) -> Contribution:
 
 def unpublish(*, contribution: Contribution, actor, reason: str) -> Contribution:
     """A moderator takes a published contribution off the site; its author is mailed why."""
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     with transaction.atomic():
-        contribution = _transition(
+        contribution = transition(
             contribution,
             action=Decision.Action.UNPUBLISHED,
             allowed_from={Status.PUBLISHED},
@@ -267,7 +314,7 @@ def edit_contribution(
         current.save(
             update_fields=["title", "body", "body_html", "edited_at", "question", "parent", "depth"]
         )
-        _record(
+        record_decision(
             current,
             Decision.Action.EDITED,
             actor=actor,
@@ -289,46 +336,3 @@ def check_can_move(contribution: Contribution, question: Question) -> None:
                 "its replies would lose their place."
             )
         )
-
-
-# The machinery ------------------------------------------------------------------------------
-
-
-def _required_reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ModerationError(_("Give a reason; it is sent to the contributor."))
-    return reason
-
-
-def _transition(contribution, *, action, allowed_from, to, actor=None, reason="", **changes):
-    with transaction.atomic():
-        current = (
-            Contribution.objects.select_for_update()
-            .filter(pk=contribution.pk)
-            .values_list("status", flat=True)
-            .get()
-        )
-        if current not in allowed_from:
-            raise TransitionNotAllowed(action, current)
-        # Where the database has no row locks (SQLite), this condition does their work.
-        updated = Contribution.objects.filter(pk=contribution.pk, status=current).update(
-            status=to, **changes
-        )
-        if not updated:
-            raise TransitionNotAllowed(action, Contribution.objects.get(pk=contribution.pk).status)
-        contribution.refresh_from_db()
-        _record(contribution, action, actor=actor, from_status=current, to_status=to, reason=reason)
-    return contribution
-
-
-def _record(contribution, action, *, actor=None, from_status, to_status, reason=""):
-    return Decision.objects.create(
-        contribution=contribution,
-        action=action,
-        actor=actor,
-        actor_name=actor.get_username() if actor else "",
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-    )

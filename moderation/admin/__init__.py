@@ -1,0 +1,19 @@
+"""
+The webmaster's desk: the moderation queue, its decisions, and the mail they caused.
+
+Contributions are registered here rather than in debates, because this is where they are worked.
+Status never changes through a form: every decision is an action or a button that calls
+moderation.services, and both are offered only to staff with the moderation permission.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from moderation.admin.queue import ContributionAdmin, decide
+from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
+
+admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
+admin.site.site_title = gettext_lazy("MIA debate forum")
+admin.site.index_title = gettext_lazy("The editors' desk")
+
+__all__ = ["ContributionAdmin", "DecisionAdmin", "OutgoingMailAdmin", "SubscriptionAdmin", "decide"]

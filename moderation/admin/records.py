@@ -1,0 +1,97 @@
+"""What the queue leaves behind: the decisions, the mail sent, and the followers."""
+
+from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from moderation import emails
+from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.roles import MODERATE_PERMISSION
+
+MODERATE = MODERATE_PERMISSION
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "question", "contribution", "status", "created_at", "confirmed_at"]
+    list_filter = ["status", "question"]
+    search_fields = ["email"]
+    list_select_related = ["question", "contribution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "contribution",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "reason",
+    ]
+    list_filter = ["action", "to_status", "created_at"]
+    search_fields = ["contribution__title", "contribution__author_name", "actor_name", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["contribution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("by"), ordering="actor_name")
+    def actor_label(self, obj):
+        return obj.actor_name or _("the contributor")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "recipients"]
+    readonly_fields = [
+        "kind",
+        "contribution",
+        "recipients",
+        "subject",
+        "body_text",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    exclude = ["body_html", "headers"]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm(MODERATE)
+
+    @admin.action(
+        description=gettext_lazy("Try to send the selected unsent mail now"),
+        permissions=["moderate"],
+    )
+    def send_now(self, request, queryset):
+        sent, failed = emails.send_queued(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("Sent: %(sent)d. Failed: %(failed)d.") % {"sent": sent, "failed": failed}
+        )

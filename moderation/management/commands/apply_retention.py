@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from moderation.services import apply_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply the retention rules of the privacy notice: delete never-confirmed contributions "
+        "whose link has expired, remove e-mail and network addresses from contributions "
+        f"decided more than MIA_RETENTION_MONTHS (now {settings.MIA_RETENTION_MONTHS}) months "
+        "ago, and clear out the mail log, stale subscriptions and abandoned uploads. "
+        "Run it once a day."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only count what would be removed."
+        )
+
+    def handle(self, *args, dry_run, **options):
+        self.stdout.write(
+            "Counting what the retention rules remove…"
+            if dry_run
+            else "Applying the retention rules…"
+        )
+        report = apply_retention(dry_run=dry_run)
+        lines = [
+            ("never-confirmed contributions deleted", report.unconfirmed_deleted),
+            (
+                "contributions whose e-mail and network addresses are removed",
+                report.addresses_removed,
+            ),
+            ("subscriptions deleted", report.subscriptions_deleted),
+            ("logged mails deleted", report.mails_deleted),
+            ("abandoned uploads deleted", report.uploads_deleted),
+        ]
+        for what, count in lines:
+            self.stdout.write(f"  {count:>6}  {what}")
+        total = sum(count for _what, count in lines)
+        if dry_run:
+            self.stdout.write(
+                self.style.WARNING(f"Dry run: {total} items would be removed; nothing was changed.")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Done: {total} items removed."))
