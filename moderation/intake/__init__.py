@@ -28,7 +28,13 @@ optionally copied to a folder).
 """
 
 from moderation.intake.html_text import html_to_text
-from moderation.intake.messages import Attachment, IncomingMail, MalformedMessage, parse_message
+from moderation.intake.messages import (
+    Attachment,
+    AutomaticMessage,
+    IncomingMail,
+    MalformedMessage,
+    parse_message,
+)
 from moderation.intake.references import QuestionReference, find_question_reference
 from moderation.intake.sources import (
     ImapSettings,
@@ -41,6 +47,7 @@ from moderation.intake.sources import (
 
 __all__ = [
     "Attachment",
+    "AutomaticMessage",
     "ImapSettings",
     "ImapSource",
     "IncomingMail",

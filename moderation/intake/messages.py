@@ -25,6 +25,13 @@ class MalformedMessage(Exception):
     """
 
 
+class AutomaticMessage(MalformedMessage):
+    """
+    An out-of-office reply, a bounce or other machine-sent mail (RFC 3834): not a contribution,
+    and never to be answered with a confirmation mail, or two machines would write forever.
+    """
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str  # decoded (RFC 2231 / encoded-word), never empty ("attachment" fallback)
@@ -93,6 +100,7 @@ def _parse(raw: bytes) -> IncomingMail:
             "the message ends inside its header section and has no body; it is probably truncated"
         )
 
+    _refuse_automatic(message)
     sender_name, sender_address = _sender(message)
     body = _BodyWalker()
     text = _clean_text(body.text_of(message))
@@ -114,6 +122,25 @@ def _parse(raw: bytes) -> IncomingMail:
 
 
 # Headers
+
+_AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+_AUTOMATIC_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
+
+
+def _refuse_automatic(message: EmailMessage) -> None:
+    auto_submitted = _header_text(message, "auto-submitted").strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        raise AutomaticMessage(f"it is sent automatically (Auto-Submitted: {auto_submitted})")
+    precedence = _header_text(message, "precedence").strip().lower()
+    if precedence in _AUTOMATIC_PRECEDENCE:
+        raise AutomaticMessage(f"it is sent automatically (Precedence: {precedence})")
+    if any(_header_text(message, name) for name in ("x-autoreply", "x-autorespond")):
+        raise AutomaticMessage("it is an automatic reply (X-Autoreply)")
+    if message.get_content_type() == "multipart/report":
+        raise AutomaticMessage("it is a delivery report (a bounce)")
+    addresses = email.utils.getaddresses([_header_text(message, "from")])
+    if any(_AUTOMATIC_SENDERS.match(address) for _name, address in addresses):
+        raise AutomaticMessage("it comes from a mail system, not a person")
 
 
 def _header_text(message: EmailMessage, name: str) -> str:

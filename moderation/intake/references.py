@@ -13,7 +13,7 @@ class QuestionReference:
     slug: str | None  # when the mail names a question page address
 
 
-_QUESTION_TAG = re.compile(r"\[\s*mia[\s-]*0*([1-9]\d?)\s*\]", re.IGNORECASE)
+QUESTION_TAG = re.compile(r"\[\s*mia[\s-]*0*([1-9]\d?)\s*\]", re.IGNORECASE)
 # Also the spellings people use without Danish letters, and "no.", "nummer", "#" for "nr.".
 _QUESTION_WORDS = re.compile(
     r"\b(?:spørgsmål|spoergsmaal|sporgsmal|question)\s*(?:nr\.?|nummer|no\.?|number|#)?\s*"
@@ -46,7 +46,7 @@ def find_question_reference(subject: str, text: str) -> QuestionReference:
     looks the number or slug up; this function does not know which questions exist.
     """
     subject = unicodedata.normalize("NFC", subject)
-    for pattern in (_QUESTION_TAG, _QUESTION_WORDS):
+    for pattern in (QUESTION_TAG, _QUESTION_WORDS):
         match = pattern.search(subject)
         if match:
             return QuestionReference(number=int(match.group(1)), slug=None)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from moderation.intake import (
+    AutomaticMessage,
     ImapSource,
     MalformedMessage,
     QuestionReference,
@@ -823,3 +824,12 @@ def test_imap_source_must_be_used_in_a_with_block():
 
     with pytest.raises(RuntimeError, match="with"):
         list(source.messages())
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("out-of-office.eml", "Auto-Submitted: auto-replied"), ("bounce.eml", "delivery report")],
+)
+def test_automatic_mail_is_recognised_so_it_is_never_answered(name, reason):
+    with pytest.raises(AutomaticMessage, match=reason):
+        parse_message((MAIL / name).read_bytes())
