@@ -69,8 +69,9 @@ def announce_published() -> int:
         batch = list(
             Contribution.objects.published()
             .filter(announced_at=None)
-            .select_for_update()
             .select_related("question", "parent")
+            # Lock only the announced rows: a parent may be missing (an outer join).
+            .select_for_update(of=("self",))
             .order_by("published_at", "pk")
         )
         if not batch:
