@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test test-postgres lint format messages webmaster clean
+.PHONY: help install run serve migrate seed test test-postgres lint format messages webmaster benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ messages: install ## Update the Danish translation catalogue and compile it
 
 webmaster: migrate ## Create a webmaster account for the admin (asks for name, e-mail and password)
 	$(BIN)/python manage.py createwebmaster
+
+benchmark: seed ## Measure a question page as its thread grows; chart in var/benchmark-thread.png
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check matplotlib
+	$(BIN)/python manage.py benchmark_thread --plot var/benchmark-thread.png
 
 clean: ## Remove the environment, the local database and uploaded files
 	rm -rf $(VENV) db.sqlite3 media staticfiles build *.egg-info

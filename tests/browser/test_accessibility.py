@@ -14,6 +14,10 @@ PAGES = [
     "/workshops/5/konklusioner/",
     "/debat/motivation/",
     "/debat/generel-debat/",
+    "/debat/lederens-roller/skriv/",
+    "/privatliv/",
+    "/retningslinjer/",
+    "/mine-data/",
     "/findes-ikke/",
 ]
 
