@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
@@ -51,3 +52,16 @@ def webmaster(db):
 @pytest.fixture
 def question(seeded):
     return Question.objects.get(slug="lederens-roller")
+
+
+@pytest.fixture
+def mails_sent_by(django_capture_on_commit_callbacks):
+    """Run a block, run what it left for after its commit, and return the mails that were sent."""
+
+    def run(action):
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return mail.outbox[before:]
+
+    return run

@@ -16,19 +16,6 @@ from tests.mail import html_of, links, parse, path_of, text_of
 Status = Contribution.Status
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run a block and return the mails it sent after its commit."""
-
-    def run(action):
-        before = len(mail.outbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            action()
-        return mail.outbox[before:]
-
-    return run
-
-
 def submit(question):
     return services.submit_contribution(
         question=question,
@@ -40,9 +27,9 @@ def submit(question):
 
 
 def test_the_confirmation_mail_is_a_proper_danish_mail_with_a_working_link(
-    client, question, sent, settings
+    client, question, mails_sent_by, settings
 ):
-    (message,) = sent(lambda: submit(question))
+    (message,) = mails_sent_by(lambda: submit(question))
 
     parsed = parse(message)
     assert parsed["To"] == "Åse Ødegård <aase@example.dk>"
@@ -63,13 +50,13 @@ def test_the_confirmation_mail_is_a_proper_danish_mail_with_a_working_link(
 
 
 def test_the_editors_hear_of_a_confirmed_contribution_with_a_link_into_the_admin(
-    client, question, sent, settings
+    client, question, mails_sent_by, settings
 ):
     moderator = make_webmaster(email="redaktor@ruc.example")
     make_user(email="anden@ruc.example")  # staff, but no moderation permission
     contribution = submit(question)
 
-    (message,) = sent(lambda: services.confirm_contribution(contribution=contribution))
+    (message,) = mails_sent_by(lambda: services.confirm_contribution(contribution=contribution))
 
     assert sorted(message.to) == sorted([settings.MIA_WEBMASTER_EMAIL, "redaktor@ruc.example"])
     assert (
@@ -86,11 +73,11 @@ def test_the_editors_hear_of_a_confirmed_contribution_with_a_link_into_the_admin
 
 
 def test_the_contributor_is_told_of_publication_with_a_link_to_the_reply(
-    client, question, sent, webmaster
+    client, question, mails_sent_by, webmaster
 ):
     contribution = make_contribution(question=question, status=Status.PENDING)
 
-    (message,) = sent(lambda: services.publish(contribution=contribution, actor=webmaster))
+    (message,) = mails_sent_by(lambda: services.publish(contribution=contribution, actor=webmaster))
 
     assert message.to == [f"{contribution.author_name} <{contribution.author_email}>"]
     assert message.subject == "Dit indlæg til MIA-debatten er offentliggjort"
@@ -100,9 +87,11 @@ def test_the_contributor_is_told_of_publication_with_a_link_to_the_reply(
     assert f'id="indlaeg-{contribution.pk}"' in page
 
 
-def test_the_contributor_is_told_why_a_contribution_was_rejected(question, sent, webmaster):
+def test_the_contributor_is_told_why_a_contribution_was_rejected(
+    question, mails_sent_by, webmaster
+):
     contribution = make_contribution(question=question, status=Status.PENDING)
-    (message,) = sent(
+    (message,) = mails_sent_by(
         lambda: services.reject(
             contribution=contribution, actor=webmaster, reason="Indlægget handler om noget andet."
         )
@@ -113,30 +102,32 @@ def test_the_contributor_is_told_why_a_contribution_was_rejected(question, sent,
 
 
 def test_the_contributor_is_told_why_a_published_contribution_was_taken_down(
-    question, sent, webmaster
+    question, mails_sent_by, webmaster
 ):
     contribution = make_contribution(question=question)
-    (message,) = sent(
+    (message,) = mails_sent_by(
         lambda: services.unpublish(contribution=contribution, actor=webmaster, reason="Ophavsret.")
     )
     assert message.subject == "Dit indlæg til MIA-debatten er taget af siden"
     assert "Ophavsret." in text_of(message)
 
 
-def test_nobody_is_told_when_something_is_marked_as_spam(question, sent, webmaster):
+def test_nobody_is_told_when_something_is_marked_as_spam(question, mails_sent_by, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING)
-    assert sent(lambda: services.mark_spam(contribution=contribution, actor=webmaster)) == []
+    assert (
+        mails_sent_by(lambda: services.mark_spam(contribution=contribution, actor=webmaster)) == []
+    )
 
 
-def test_an_english_contributor_is_written_to_in_english(question, sent, webmaster):
+def test_an_english_contributor_is_written_to_in_english(question, mails_sent_by, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING, language="en")
-    (message,) = sent(lambda: services.publish(contribution=contribution, actor=webmaster))
+    (message,) = mails_sent_by(lambda: services.publish(contribution=contribution, actor=webmaster))
     assert message.subject == "Your contribution to the MIA debate has been published"
     assert parse(message)["Content-Language"] == "en"
     assert any("/en/debat/" in u for u in links(message))
 
 
-def test_no_mail_leaves_when_the_change_is_rolled_back(question, webmaster, sent):
+def test_no_mail_leaves_when_the_change_is_rolled_back(question, webmaster, mails_sent_by):
     contribution = make_contribution(question=question, status=Status.PENDING)
 
     def publish_then_fail():
@@ -145,16 +136,16 @@ def test_no_mail_leaves_when_the_change_is_rolled_back(question, webmaster, sent
             raise RuntimeError("something later in the same transaction failed")
 
     with pytest.raises(RuntimeError):
-        sent(publish_then_fail)
+        mails_sent_by(publish_then_fail)
     assert mail.outbox == []
     assert not OutgoingMail.objects.exists()
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
 
-def test_a_mail_that_could_not_be_sent_waits_and_is_sent_later(question, sent, settings):
+def test_a_mail_that_could_not_be_sent_waits_and_is_sent_later(question, mails_sent_by, settings):
     settings.EMAIL_BACKEND = "tests.moderation.test_emails.BrokenBackend"
-    assert sent(lambda: submit(question)) == []
+    assert mails_sent_by(lambda: submit(question)) == []
     queued = OutgoingMail.objects.get()
     assert queued.sent_at is None
     assert queued.attempts == 1

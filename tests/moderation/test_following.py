@@ -15,19 +15,6 @@ from tests.mail import links, parse, path_of, text_of
 Status = Contribution.Status
 
 
-@pytest.fixture
-def after_commit(django_capture_on_commit_callbacks):
-    """Run a block, run what it left for after the commit, and return the mails it sent."""
-
-    def run(action):
-        before = len(mail.outbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            action()
-        return mail.outbox[before:]
-
-    return run
-
-
 def follow(client, question, email="laeser@example.dk"):
     return client.post(
         reverse("moderation:follow-question", args=[question.slug]), {"email": email}
@@ -38,10 +25,10 @@ def active_follower(question, email="laeser@example.dk"):
     return Subscription.objects.create(email=email, question=question, status="active")
 
 
-def publish_all(contributions, after_commit):
+def publish_all(contributions, mails_sent_by):
     """Publish as the webmaster's bulk action does: one transaction, one batch."""
     webmaster = make_webmaster()
-    return after_commit(lambda: decide(contributions, "publish", webmaster))
+    return mails_sent_by(lambda: decide(contributions, "publish", webmaster))
 
 
 def notices(messages):
@@ -56,9 +43,9 @@ def notices(messages):
 
 
 def test_following_sends_a_confirmation_and_nothing_else_until_it_is_confirmed(
-    client, question, after_commit
+    client, question, mails_sent_by
 ):
-    sent = after_commit(lambda: follow(client, question))
+    sent = mails_sent_by(lambda: follow(client, question))
     (confirmation,) = sent
     assert confirmation.to == ["laeser@example.dk"]
     assert confirmation.subject == f"Bekræft, at du vil følge “{question.title}”"
@@ -66,7 +53,7 @@ def test_following_sends_a_confirmation_and_nothing_else_until_it_is_confirmed(
     assert subscription.status == Subscription.Status.UNCONFIRMED
 
     pending = make_contribution(question=question, status=Status.PENDING)
-    assert notices(publish_all([pending], after_commit)) == []
+    assert notices(publish_all([pending], mails_sent_by)) == []
 
     (link,) = [u for u in links(confirmation) if "/foelg/bekraeft/" in u]
     assert "Bekræft, at laeser@example.dk" in client.get(path_of(link)).content.decode()
@@ -94,25 +81,25 @@ def test_a_bad_address_is_refused_with_a_message(client, question):
 
 
 def test_following_twice_keeps_one_subscription_and_an_active_one_gets_no_new_mail(
-    client, question, after_commit
+    client, question, mails_sent_by
 ):
-    after_commit(lambda: follow(client, question))
+    mails_sent_by(lambda: follow(client, question))
     Subscription.objects.update(status="active")
-    assert after_commit(lambda: follow(client, question)) == []
+    assert mails_sent_by(lambda: follow(client, question)) == []
     assert Subscription.objects.count() == 1
 
 
 # Notices --------------------------------------------------------------------------------------
 
 
-def test_a_follower_gets_one_mail_for_a_batch_of_publications(client, question, after_commit):
+def test_a_follower_gets_one_mail_for_a_batch_of_publications(client, question, mails_sent_by):
     active_follower(question)
     batch = [
         make_contribution(question=question, status=Status.PENDING, title=f"Indlæg {n}")
         for n in range(3)
     ]
 
-    (notice,) = notices(publish_all(batch, after_commit))
+    (notice,) = notices(publish_all(batch, mails_sent_by))
 
     assert notice.to == ["laeser@example.dk"]
     assert notice.subject == f"Nyt i MIA-debatten: 3 indlæg om “{question.title}”"
@@ -123,41 +110,41 @@ def test_a_follower_gets_one_mail_for_a_batch_of_publications(client, question, 
         assert any(u.endswith(f"#indlaeg-{contribution.pk}") for u in links(notice))
 
 
-def test_separate_publications_give_separate_mails(question, after_commit):
+def test_separate_publications_give_separate_mails(question, mails_sent_by):
     active_follower(question)
     first = make_contribution(question=question, status=Status.PENDING)
     second = make_contribution(question=question, status=Status.PENDING)
-    assert len(notices(publish_all([first], after_commit))) == 1
-    assert len(notices(publish_all([second], after_commit))) == 1
+    assert len(notices(publish_all([first], mails_sent_by))) == 1
+    assert len(notices(publish_all([second], mails_sent_by))) == 1
 
 
-def test_followers_hear_only_of_their_question(question, after_commit):
+def test_followers_hear_only_of_their_question(question, mails_sent_by):
     active_follower(question, email="denne@example.dk")
     other = Question.objects.get(slug="motivation")
     active_follower(other, email="anden@example.dk")
     contribution = make_contribution(question=question, status=Status.PENDING)
 
-    (notice,) = notices(publish_all([contribution], after_commit))
+    (notice,) = notices(publish_all([contribution], mails_sent_by))
     assert notice.to == ["denne@example.dk"]
 
 
-def test_unconfirmed_and_unsubscribed_followers_hear_nothing(question, after_commit):
+def test_unconfirmed_and_unsubscribed_followers_hear_nothing(question, mails_sent_by):
     Subscription.objects.create(email="a@example.dk", question=question, status="unconfirmed")
     Subscription.objects.create(email="b@example.dk", question=question, status="unsubscribed")
     contribution = make_contribution(question=question, status=Status.PENDING)
-    assert notices(publish_all([contribution], after_commit)) == []
+    assert notices(publish_all([contribution], mails_sent_by)) == []
 
 
-def test_nobody_is_told_about_their_own_contribution(question, after_commit):
+def test_nobody_is_told_about_their_own_contribution(question, mails_sent_by):
     active_follower(question, email="forfatter@example.dk")
     contribution = make_contribution(
         question=question, status=Status.PENDING, author_email="Forfatter@example.dk"
     )
-    assert notices(publish_all([contribution], after_commit)) == []
+    assert notices(publish_all([contribution], mails_sent_by)) == []
 
 
 def test_a_contributor_can_ask_to_hear_of_replies_to_their_own_contribution(
-    client, question, after_commit
+    client, question, mails_sent_by
 ):
     data = {
         "author_name": "Ole",
@@ -167,21 +154,21 @@ def test_a_contributor_can_ask_to_hear_of_replies_to_their_own_contribution(
         "wants_reply_notice": "on",
         "send": "1",
     }
-    sent = after_commit(
+    sent = mails_sent_by(
         lambda: client.post(reverse("moderation:contribution-new", args=[question.slug]), data)
     )
     mine = Contribution.objects.get()
     assert mine.subscriptions.get().status == Subscription.Status.UNCONFIRMED
     (confirm,) = [u for u in links(sent[0]) if "/bekraeft/" in u]
-    after_commit(lambda: client.post(path_of(confirm)))
+    mails_sent_by(lambda: client.post(path_of(confirm)))
     assert mine.subscriptions.get().status == Subscription.Status.ACTIVE
-    publish_all([mine], after_commit)
+    publish_all([mine], mails_sent_by)
 
     reply = make_contribution(
         question=question, parent=mine, status=Status.PENDING, author_name="Kirsten"
     )
     unrelated = make_contribution(question=question, status=Status.PENDING)
-    (notice,) = notices(publish_all([reply, unrelated], after_commit))
+    (notice,) = notices(publish_all([reply, unrelated], mails_sent_by))
 
     assert notice.to == ["ole@example.dk"]
     assert notice.subject == "Et nyt svar på dit indlæg i MIA-debatten"
@@ -193,11 +180,11 @@ def test_a_contributor_can_ask_to_hear_of_replies_to_their_own_contribution(
 
 
 def test_every_notice_carries_one_click_unsubscribe_headers_and_link(
-    client, question, after_commit
+    client, question, mails_sent_by
 ):
     subscription = active_follower(question)
     (notice,) = notices(
-        publish_all([make_contribution(question=question, status=Status.PENDING)], after_commit)
+        publish_all([make_contribution(question=question, status=Status.PENDING)], mails_sent_by)
     )
 
     headers = parse(notice)
@@ -211,7 +198,9 @@ def test_every_notice_carries_one_click_unsubscribe_headers_and_link(
     assert subscription.status == Subscription.Status.ACTIVE  # looking changes nothing
 
 
-def test_a_mail_program_unsubscribes_with_one_post_and_no_more_mail_follows(question, after_commit):
+def test_a_mail_program_unsubscribes_with_one_post_and_no_more_mail_follows(
+    question, mails_sent_by
+):
     from django.test import Client
 
     subscription = active_follower(question)
@@ -227,7 +216,9 @@ def test_a_mail_program_unsubscribes_with_one_post_and_no_more_mail_follows(ques
     assert subscription.status == Subscription.Status.UNSUBSCRIBED
     assert (
         notices(
-            publish_all([make_contribution(question=question, status=Status.PENDING)], after_commit)
+            publish_all(
+                [make_contribution(question=question, status=Status.PENDING)], mails_sent_by
+            )
         )
         == []
     )
@@ -242,10 +233,10 @@ def test_an_unsubscribe_link_cannot_be_forged(client, question):
     assert subscription.status == Subscription.Status.ACTIVE
 
 
-def test_announcing_twice_sends_nothing_new(question, after_commit):
+def test_announcing_twice_sends_nothing_new(question, mails_sent_by):
     active_follower(question)
-    publish_all([make_contribution(question=question, status=Status.PENDING)], after_commit)
-    assert after_commit(services.announce_published) == []
+    publish_all([make_contribution(question=question, status=Status.PENDING)], mails_sent_by)
+    assert mails_sent_by(services.announce_published) == []
 
 
 @pytest.mark.django_db(transaction=True)

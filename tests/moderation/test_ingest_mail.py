@@ -5,7 +5,6 @@ through `ingest_mail`, exactly as the webmaster's cron job would run it.
 
 import email
 import hashlib
-import imaplib
 import io
 import mailbox
 import os
@@ -27,6 +26,7 @@ from moderation.intake import sources
 from moderation.models import OutgoingMail
 from tests.factories import PDF_BYTES
 from tests.mail import links, mails_to, path_of
+from tests.moderation.fake_imap import FakeImapServer
 
 MAIL = Path(__file__).parent / "mail"
 
@@ -654,58 +654,6 @@ PASSWORD = "hemmeligt"
 IMAP_URL = f"imaps://debat:{PASSWORD}@imap.example.dk/INBOX"
 
 
-class FakeImapServer:
-    """An IMAP server's mailbox, answering as a real one would; it records every command."""
-
-    def __init__(self, messages):
-        self.messages = messages
-        self.seen = set()
-        self.commands = []
-
-    def connect(self, host, port, *, ssl_context=None, timeout=None):
-        """What the command gets instead of imaplib.IMAP4_SSL(...)."""
-        return FakeImapConnection(self)
-
-
-class FakeImapConnection:
-    def __init__(self, server):
-        self.server = server
-
-    def login(self, user, password):
-        self.server.commands.append(("LOGIN", user))
-        if password != PASSWORD:
-            raise imaplib.IMAP4.error("[AUTHENTICATIONFAILED] Authentication failed.")
-        return "OK", [b"Logged in"]
-
-    def select(self, mailbox):
-        self.server.commands.append(("SELECT", mailbox))
-        return "OK", [str(len(self.server.messages)).encode()]
-
-    def uid(self, command, *args):
-        self.server.commands.append(("UID", command, *args))
-        messages, seen = self.server.messages, self.server.seen
-        if command == "SEARCH":
-            return "OK", [" ".join(uid for uid in messages if uid not in seen).encode()]
-        if command == "FETCH":
-            uid, items = args
-            if "BODY[]" in items:  # only BODY.PEEK[] leaves a message unread
-                seen.add(uid)
-            raw = messages[uid]
-            return "OK", [(b"1 (UID %s BODY[] {%d}" % (uid.encode(), len(raw)), raw), b")"]
-        if command == "STORE":
-            uid, operation, flags = args
-            if operation == "+FLAGS" and "\\Seen" in flags:
-                seen.add(uid)
-            return "OK", [b"1 (FLAGS (\\Seen))"]
-        if command == "COPY":
-            return "OK", [b"Copy completed"]
-        raise AssertionError(f"unexpected UID {command}")
-
-    def logout(self):
-        self.server.commands.append(("LOGOUT",))
-        return "BYE", [b"Logging out"]
-
-
 @pytest.fixture
 def imap_server(monkeypatch):
     server = FakeImapServer(
@@ -713,7 +661,9 @@ def imap_server(monkeypatch):
             "7": (MAIL / "signature.eml").read_bytes(),
             "8": (MAIL / "no-from.eml").read_bytes(),
             "9": (MAIL / "pdf-attachment.eml").read_bytes(),
-        }
+        },
+        password=PASSWORD,
+        mailboxes=['"INBOX"', '"Behandlet"'],
     )
     monkeypatch.setattr(sources.imaplib, "IMAP4_SSL", server.connect)
     return server
