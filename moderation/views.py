@@ -322,4 +322,9 @@ def privacy(request):
 
 
 def guidelines(request):
-    return render(request, "moderation/guidelines.html")
+    questions = Question.objects.open().exclude(paragraph=None).order_by("paper", "position")
+    return render(
+        request,
+        "moderation/guidelines.html",
+        {"questions": questions, "intake_email": settings.MIA_INTAKE_EMAIL},
+    )

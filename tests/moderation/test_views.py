@@ -389,3 +389,22 @@ def time_machine_days(monkeypatch):
             monkeypatch.setattr(time, "time", real)
 
     return travel
+
+
+def test_the_guidelines_tell_how_to_name_each_question_by_e_mail(client, seeded, settings):
+    settings.MIA_INTAKE_EMAIL = "debat@ruc.example"
+    html = client.get(reverse("moderation:guidelines")).content.decode()
+    assert 'href="mailto:debat@ruc.example"' in html
+    assert "<code>[MIA-3]</code>" in html
+    assert "Kan efterligning skabe innovation?" in html
+    assert html.count("<code>[MIA-") == 6
+
+
+def test_the_question_page_gives_its_tag_for_mail_when_there_is_an_intake_address(
+    client, question, settings
+):
+    assert "[MIA-2]" not in client.get(question.get_absolute_url()).content.decode()
+    settings.MIA_INTAKE_EMAIL = "debat@ruc.example"
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert "<strong>[MIA-2]</strong>" in html
+    assert 'href="mailto:debat@ruc.example"' in html
