@@ -196,6 +196,8 @@ MIA_MAX_ATTACHMENT_MB = env.int("MIA_MAX_ATTACHMENT_MB", default=10)
 MIA_MAX_TEXT_CHARS = env.int("MIA_MAX_TEXT_CHARS", default=20_000)
 # Months after the editors' decision that a contributor's e-mail and network address are kept.
 MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
+# Proxies in front of the site that append to X-Forwarded-For (0: the site faces the internet).
+MIA_PROXY_COUNT = env.int("MIA_PROXY_COUNT", default=0)
 # Submissions accepted from one network address per hour, against floods.
 MIA_SUBMISSIONS_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_HOUR", default=10)
 

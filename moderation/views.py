@@ -76,7 +76,7 @@ def _submit(request, form, question, parent):
         attachment=attachment,
         attachment_name=attachment_name,
         language=request.LANGUAGE_CODE,
-        submitter_ip=request.META.get("REMOTE_ADDR"),
+        submitter_ip=client_ip(request),
         is_honeypot_tripped=bool(data["website"]),
         wants_reply_notice=data["wants_reply_notice"],
     )
@@ -85,8 +85,22 @@ def _submit(request, form, question, parent):
     return contribution
 
 
+def client_ip(request):
+    """
+    The visitor's address. Behind MIA_PROXY_COUNT trusted proxies it is the one the outermost
+    of them saw, which a visitor cannot forge by sending an X-Forwarded-For of their own.
+    """
+    proxies = settings.MIA_PROXY_COUNT
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def _throttle_key(request):
-    return f"moderation:submissions:{request.META.get('REMOTE_ADDR', '')}"
+    return f"moderation:submissions:{client_ip(request)}"
 
 
 def _too_many_submissions(request):

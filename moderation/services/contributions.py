@@ -115,15 +115,15 @@ def _create_contribution(
                 status=Status.UNCONFIRMED,
                 source=source,
                 language=language,
-                author_name=author_name.strip(),
+                author_name=_one_line(author_name),
                 author_email=author_email.strip(),
-                author_organisation=author_organisation.strip(),
-                author_title=author_title.strip(),
+                author_organisation=_one_line(author_organisation),
+                author_title=_one_line(author_title),
                 submitter_ip=submitter_ip,
-                title=title.strip(),
+                title=_one_line(title),
                 body=body,
                 body_html=render_markdown(body),
-                original_title=title.strip(),
+                original_title=_one_line(title),
                 original_body=body,
                 is_honeypot_tripped=is_honeypot_tripped,
                 message_id=message_id,
@@ -154,6 +154,11 @@ def _create_contribution(
             storages["contributions"].delete(stored)
         raise
     return contribution
+
+
+def _one_line(value):
+    # Names and titles go into mail headers and page headings: one line, single spaces.
+    return " ".join(value.split())
 
 
 def _reply_target(question, parent):

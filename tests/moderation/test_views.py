@@ -408,3 +408,23 @@ def test_the_question_page_gives_its_tag_for_mail_when_there_is_an_intake_addres
     html = client.get(question.get_absolute_url()).content.decode()
     assert "<strong>[MIA-2]</strong>" in html
     assert 'href="mailto:debat@ruc.example"' in html
+
+
+def test_behind_a_proxy_the_visitors_own_address_is_recorded_and_cannot_be_forged(
+    client, form_url, settings
+):
+    settings.MIA_PROXY_COUNT = 1
+    client.post(
+        form_url,
+        valid_data(),
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.23",  # a forged entry, then the proxy's
+        REMOTE_ADDR="127.0.0.1",
+    )
+    assert Contribution.objects.get().submitter_ip == "198.51.100.23"
+
+
+def test_names_and_titles_are_kept_on_one_line(client, form_url):
+    send(client, form_url, author_name="Søren\r\nBcc: alle@example.dk", title="To\nlinjer")
+    contribution = Contribution.objects.get()
+    assert contribution.author_name == "Søren Bcc: alle@example.dk"
+    assert contribution.title == "To linjer"
