@@ -137,10 +137,28 @@ def test_a_contribution_goes_from_the_form_through_the_admin_to_the_thread(
 def test_the_form_page_with_errors_and_a_preview_meets_wcag_21_aa(page, seeded):
     page.goto(QUESTION)
     page.locator("form.contribution-form").get_by_role("button", name="Send indlæg").click()
-    expect(page.get_by_role("alert")).to_contain_text("Der er problemer med 4 felter")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Der er problemer med 4 felter")
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Fejl: Skriv et indlæg")
     assert wcag_violations(page) == []
     page.get_by_role("link", name="E-mail: Dette felt er påkrævet.").click()
     expect(page.get_by_role("textbox", name="E-mail")).to_be_focused()
+
+    write_without_sending(page)
+    preview = page.locator("section.preview")
+    expect(preview).to_be_focused()
+    expect(preview.locator(".reply-body strong")).to_have_text("fed")
+    assert wcag_violations(page) == []
+
+
+def write_without_sending(page):
+    form = page.locator("form.contribution-form")
+    form.get_by_role("textbox", name="Navn").fill("Karen Blixen")
+    form.get_by_role("textbox", name="E-mail").fill("karen@example.dk")
+    form.get_by_role("textbox", name="Dit indlæg*", exact=True).fill("En **fed** pointe.")
+    form.get_by_role("checkbox", name="Jeg giver samtykke").check()
+    form.get_by_role("button", name="Forhåndsvis").click()
 
 
 def screenshot_of(page, name):
