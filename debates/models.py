@@ -176,6 +176,16 @@ class QuestionQuerySet(models.QuerySet):
         )
         return self.annotate(reply_count=Coalesce(Subquery(published), 0))
 
+    def with_last_publication(self):
+        """Annotate `last_published_at`: when a contribution was last published under each."""
+        latest = (
+            Contribution.objects.published()
+            .filter(question=OuterRef("pk"))
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
+        return self.annotate(last_published_at=Subquery(latest))
+
 
 class Question(models.Model):
     """

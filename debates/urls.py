@@ -1,6 +1,7 @@
 from django.urls import path
 
 from debates import views
+from debates.feeds import DebateFeed, QuestionFeed
 
 app_name = "debates"
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("workshops/<int:number>/konklusioner/", views.paper_detail, name="paper-detail"),
     path("konklusioner/", views.paper_latest, name="paper-latest"),
     path("debat/<slug:slug>/", views.question_detail, name="question-detail"),
+    path("debat/<slug:slug>/feed/", QuestionFeed(), name="question-feed"),
+    path("feed/", DebateFeed(), name="feed"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
     path("indlaeg/<int:pk>/pdf/", views.contribution_attachment, name="contribution-attachment"),
 ]

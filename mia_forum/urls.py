@@ -1,10 +1,23 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from debates import sitemaps as debates_sitemaps
+from moderation import sitemaps as moderation_sitemaps
+
+SITEMAPS = {
+    "pages": debates_sitemaps.PageSitemap,
+    "workshops": debates_sitemaps.WorkshopSitemap,
+    "papers": debates_sitemaps.PaperSitemap,
+    "questions": debates_sitemaps.QuestionSitemap,
+    "about": moderation_sitemaps.PageSitemap,
+}
 
 # Danish pages live at /, English ones at /en/; the admin is for the Danish editorial staff.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("debates.urls")),
