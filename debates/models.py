@@ -157,6 +157,16 @@ class Paragraph(models.Model):
         return f"{self.paper} ¶{self.position}"
 
 
+def _every_word(terms, fields):
+    condition = Q()
+    for word in terms.split():
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        condition &= any_field
+    return condition
+
+
 class QuestionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(is_open=True)
@@ -175,6 +185,10 @@ class QuestionQuerySet(models.QuerySet):
             .values("count")
         )
         return self.annotate(reply_count=Coalesce(Subquery(published), 0))
+
+    def matching(self, terms):
+        """Questions whose title, question or paragraph contain every word of the search."""
+        return self.filter(_every_word(terms, ["title", "text", "paragraph__text"]))
 
     def with_last_publication(self):
         """Annotate `last_published_at`: when a contribution was last published under each."""
@@ -257,6 +271,10 @@ class ContributionQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: the one rule every public page, feed and file URL uses."""
         return self.filter(status=Contribution.Status.PUBLISHED)
+
+    def matching(self, terms):
+        """Contributions whose title, text or author contain every word of the search."""
+        return self.filter(_every_word(terms, ["title", "body", "author_name"]))
 
     def awaiting_moderation(self):
         return self.filter(status=Contribution.Status.PENDING)

@@ -102,6 +102,28 @@ def talk_material(request, pk):
     return FileResponse(talk.material.open("rb"), filename=talk.material.name.rsplit("/", 1)[-1])
 
 
+SEARCH_RESULTS = 50
+
+
+def search(request):
+    """Anyone may search the paper's questions and the published contributions."""
+    terms = " ".join(request.GET.get("q", "").split())[:200]
+    questions, contributions = Question.objects.none(), Contribution.objects.none()
+    if terms:
+        questions = Question.objects.matching(terms).select_related("paper")
+        contributions = (
+            Contribution.objects.published()
+            .matching(terms)
+            .select_related("question")
+            .order_by("-published_at", "-pk")[:SEARCH_RESULTS]
+        )
+    return render(
+        request,
+        "debates/search.html",
+        {"terms": terms, "questions": questions, "contributions": contributions},
+    )
+
+
 def contribution_attachment(request, pk):
     """The paper of a published contribution; any other contribution's file does not exist here."""
     contribution = get_object_or_404(Contribution.objects.published(), pk=pk)
