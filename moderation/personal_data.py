@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from debates.models import Contribution
-from moderation.models import Subscription
+from moderation.models import OutgoingMail, Subscription
 
 
 def collect_personal_data(email: str) -> dict:
@@ -22,7 +22,20 @@ def collect_personal_data(email: str) -> dict:
         "generated_at": timezone.now().isoformat(),
         "contributions": [_contribution(c) for c in contributions],
         "subscriptions": [_subscription(s) for s in subscriptions],
+        "mails_sent": _mails_to(email),
     }
+
+
+def _mails_to(email):
+    """The outbox log (kept MIA_MAIL_LOG_DAYS) holds the mails sent to the address."""
+    address = email.lower()
+    return [
+        {"subject": mail.subject, "queued_at": _iso(mail.created_at), "sent_at": _iso(mail.sent_at)}
+        for mail in OutgoingMail.objects.order_by("created_at")
+        .only("subject", "recipients", "created_at", "sent_at")
+        .iterator()
+        if any(address in recipient.lower() for recipient in mail.recipients)
+    ]
 
 
 def _contribution(c):

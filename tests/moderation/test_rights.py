@@ -154,6 +154,7 @@ def test_a_data_request_mails_a_link_that_downloads_everything_held(
     assert data["contributions"][0]["sent_from_ip_address"] == "203.0.113.9"
     assert data["contributions"][0]["id"] == mine.pk
     assert data["subscriptions"][0]["follows"] == question.title
+    assert [m["subject"] for m in data["mails_sent"]] == ["Dine data i MIA-debatten"]
 
 
 def test_a_data_request_for_an_unknown_address_looks_the_same_but_sends_nothing(
