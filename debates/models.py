@@ -424,5 +424,10 @@ class Contribution(models.Model):
         return ", ".join(part for part in (self.author_title, self.author_organisation) if part)
 
     @property
+    def is_withdrawn(self):
+        """Withdrawn by its author, as opposed to removed by the editors."""
+        return self.status == ContributionStatus.WITHDRAWN
+
+    @property
     def is_edited(self):
         return self.edited_at is not None

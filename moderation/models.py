@@ -69,21 +69,25 @@ class Decision(models.Model):
         return f"{self.get_action_display()}: {self.contribution} ({self.actor_name})"
 
 
+class OutgoingMailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("confirm your address")
+    NEW_CONTRIBUTION = "new_contribution", _("new contribution for the editors")
+    PUBLISHED = "published", _("published")
+    REJECTED = "rejected", _("rejected")
+    UNPUBLISHED = "unpublished", _("unpublished")
+    FOLLOW_CONFIRMATION = "follow_confirmation", _("confirm following")
+    FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
+    DATA_EXPORT = "data_export", _("link to your data")
+
+
 class OutgoingMail(models.Model):
     """
     A mail the site has to send. Written in the same transaction as the change that causes it
     and sent right after commit; one that could not be sent stays here for `send_queued_mail`.
     """
 
-    class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", _("confirm your address")
-        NEW_CONTRIBUTION = "new_contribution", _("new contribution for the editors")
-        PUBLISHED = "published", _("published")
-        REJECTED = "rejected", _("rejected")
-        UNPUBLISHED = "unpublished", _("unpublished")
-        FOLLOW_CONFIRMATION = "follow_confirmation", _("confirm following")
-        FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
-        DATA_EXPORT = "data_export", _("link to your data")
+    # Defined at module level so that Meta's constraint can name the values too.
+    Kind = OutgoingMailKind
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind)
     contribution = models.ForeignKey(
@@ -108,6 +112,11 @@ class OutgoingMail(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("outgoing mail")
         verbose_name_plural = _("outgoing mail")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OutgoingMailKind.values), name="outgoingmail_kind_valid"
+            ),
+        ]
 
     def __str__(self):
         return self.subject
@@ -181,6 +190,10 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.question or self.contribution}"
+
+    @property
+    def is_unsubscribed(self):
+        return self.status == SubscriptionStatus.UNSUBSCRIBED
 
     @property
     def thread(self):
