@@ -1,12 +1,12 @@
 """
 The "Webmaster" group: everything the editors need in the admin, moderation included.
 
-It is created by a migration, and brought back in line after every `migrate` (and every test
-flush), so a deleted group or a permission added in a later release is put right.
+It is brought in line after every `migrate` (and every test flush) by a `post_migrate` handler,
+which runs once Django has created every model's permissions, so a deleted group or a permission
+added in a later release is put right.
 """
 
 from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 
 WEBMASTER_GROUP = "Webmaster"
 MODERATE_PERMISSION = "moderation.moderate_contributions"
@@ -37,18 +37,8 @@ def webmaster_codenames():
                 yield app_label, f"{action}_{model}"
 
 
-def sync_webmaster_group(apps=global_apps, using="default", *, strict=True):
-    """
-    Create the group if it is missing and give it exactly the permissions above. Inside a
-    migration (strict=False) the models of later migrations do not exist yet and are skipped;
-    after `migrate` every permission must exist.
-    """
-    # Permissions are normally created after all migrations have run; the group needs them now.
-    for app_label in ("debates", "moderation"):
-        app_config = apps.get_app_config(app_label)
-        app_config.models_module = getattr(app_config, "models_module", None) or True
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-
+def sync_webmaster_group(apps=global_apps, using="default"):
+    """Create the group if it is missing and give it exactly the permissions above."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=WEBMASTER_GROUP)
@@ -60,7 +50,7 @@ def sync_webmaster_group(apps=global_apps, using="default", *, strict=True):
             content_type__app_label=app_label, codename=codename
         )
     ]
-    if strict and len(permissions) != len(wanted):
+    if len(permissions) != len(wanted):
         found = {(p.content_type.app_label, p.codename) for p in permissions}
         raise LookupError(f"Unknown permissions for the Webmaster group: {set(wanted) - found}")
     group.permissions.set(permissions)

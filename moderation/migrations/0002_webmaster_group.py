@@ -1,18 +1,18 @@
-"""Create the "Webmaster" group, with the moderation permission (see moderation/roles.py)."""
+"""Create the "Webmaster" group; its permissions are given after `migrate` (moderation/roles.py)."""
 
 from django.db import migrations
 
+WEBMASTER_GROUP = "Webmaster"
+
 
 def create_group(apps, schema_editor):
-    from moderation.roles import sync_webmaster_group
-
-    sync_webmaster_group(apps=apps, using=schema_editor.connection.alias, strict=False)
+    Group = apps.get_model("auth", "Group")
+    Group.objects.using(schema_editor.connection.alias).get_or_create(name=WEBMASTER_GROUP)
 
 
 def remove_group(apps, schema_editor):
-    from moderation.roles import WEBMASTER_GROUP
-
-    apps.get_model("auth", "Group").objects.filter(name=WEBMASTER_GROUP).delete()
+    Group = apps.get_model("auth", "Group")
+    Group.objects.using(schema_editor.connection.alias).filter(name=WEBMASTER_GROUP).delete()
 
 
 class Migration(migrations.Migration):
