@@ -69,10 +69,15 @@ def test_the_paper_is_the_source_text_word_for_word(seeded, source_paragraphs):
     assert rebuilt[-1].startswith("Casen demonstrerede")
 
 
-def test_the_forum_introduction_is_seeded_word_for_word(seeded, source_paragraphs):
+def test_the_forum_introduction_is_seeded_word_for_word_but_for_how_to_take_part(
+    seeded, source_paragraphs
+):
     introduction = Paper.objects.get().introduction.split("\n\n")
     start = source_paragraphs.index("Forum til debat") + 1
-    assert introduction == source_paragraphs[start : start + 4]
+    welcome, invitation, by_mail, encouragement = source_paragraphs[start : start + 4]
+    # The source asks for mail to a personal mailbox of the time; the site says how it works now.
+    assert "masobr(at)ruc.dk" in by_mail
+    assert introduction == [welcome, invitation, encouragement]
 
 
 def test_the_general_debate_is_one_question_without_a_paragraph(seeded):

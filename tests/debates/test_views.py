@@ -169,3 +169,28 @@ def test_a_closed_question_shows_its_thread_its_synthesis_and_why_there_is_no_fo
     assert 'name="body"' not in html
     assert ">Svar<" not in html
     assert "(1 indlæg, lukket)" in client.get("/workshops/5/konklusioner/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["debates:home", "debates:paper-latest"])
+def test_the_introduction_says_how_to_take_part_now(client, seeded, settings, page):
+    settings.MIA_INTAKE_EMAIL = ""
+    html = client.get(reverse(page), follow=True).content.decode()
+    assert "masobr" not in html
+    assert "skrive dit indlæg i formularen under det spørgsmål" in html
+    assert "mailto:" not in html.split('class="taking-part"')[1].split("</p>")[0]
+
+    settings.MIA_INTAKE_EMAIL = "debat@mia.example.dk"
+    html = client.get(reverse(page), follow=True).content.decode()
+    assert 'href="mailto:debat@mia.example.dk"' in html
+
+
+def test_the_guidelines_speak_of_e_mail_only_when_there_is_an_address(client, seeded, settings):
+    settings.MIA_INTAKE_EMAIL = ""
+    html = client.get(reverse("moderation:guidelines")).content.decode()
+    assert "[MIA-3]" not in html
+    assert 'id="pr-e-mail"' not in html
+
+    settings.MIA_INTAKE_EMAIL = "debat@mia.example.dk"
+    html = client.get(reverse("moderation:guidelines")).content.decode()
+    assert 'id="pr-e-mail"' in html
+    assert "debat@mia.example.dk" in html
