@@ -31,7 +31,7 @@ seed: migrate ## Load the seeded MIA content (adds what is missing, never overwr
 
 run: seed ## Set up, seed and serve the site on http://127.0.0.1:$(PORT)
 	@echo "The site: http://127.0.0.1:$(PORT)/  The editors' desk: http://127.0.0.1:$(PORT)/admin/ (make webmaster creates an account)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	MIA_DEV_PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

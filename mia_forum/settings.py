@@ -7,6 +7,7 @@ local work: an SQLite file, mail printed to the console, a local-memory cache.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -95,7 +96,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... (django-environ).
-globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+globals().update(env.email_url_config(EMAIL_URL))
+if EMAIL_URL.startswith("filemail:"):
+    # As in any URL, filemail:///var/spool/mia is absolute (django-environ would drop the first
+    # slash) and filemail://var/mail is relative to the project.
+    _mail_dir = urlsplit(EMAIL_URL)
+    _mail_path = _mail_dir.netloc + _mail_dir.path
+    EMAIL_FILE_PATH = (
+        "/" + _mail_path.lstrip("/") if _mail_path.startswith("/") else str(BASE_DIR / _mail_path)
+    )
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="MIA-debatforum <noreply@mia.localhost>"
 )
@@ -179,7 +189,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The forum -----------------------------------------------------------------
 
 # Absolute address of the site, for links in e-mails sent outside a request.
-MIA_SITE_URL = env.str("MIA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# `make run PORT=8123` passes its port on, so that mailed links reach the server it starts.
+MIA_SITE_URL = env.str(
+    "MIA_SITE_URL", default=f"http://127.0.0.1:{env.int('MIA_DEV_PORT', default=8000)}"
+).rstrip("/")
 
 # The editors' address: told of every newly confirmed contribution, and Reply-To on mails.
 MIA_WEBMASTER_EMAIL = env.str("MIA_WEBMASTER_EMAIL", default="webmaster@mia.localhost")

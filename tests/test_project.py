@@ -51,3 +51,41 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def settings_in(env_overrides, *names):
+    """Settings as a fresh process reads them from this environment."""
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(settings.{name})" for name in names
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mia_forum.settings", **env_overrides}
+    env.pop("MIA_SITE_URL", None)
+    env.update(env_overrides)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_mailed_links_point_at_the_port_make_run_was_given():
+    assert settings_in({"MIA_DEV_PORT": "8123"}, "MIA_SITE_URL") == ["http://127.0.0.1:8123"]
+    assert settings_in(
+        {"MIA_DEV_PORT": "8123", "MIA_SITE_URL": "https://mia.example.dk/"}, "MIA_SITE_URL"
+    ) == ["https://mia.example.dk"]
+
+
+def test_a_filemail_url_means_the_folder_it_names():
+    assert settings_in({"EMAIL_URL": "filemail:///var/spool/mia"}, "EMAIL_FILE_PATH") == [
+        "/var/spool/mia"
+    ]
+    assert settings_in({"EMAIL_URL": "filemail:////var/spool/mia"}, "EMAIL_FILE_PATH") == [
+        "/var/spool/mia"
+    ]
+    assert settings_in({"EMAIL_URL": "filemail://var/mail"}, "EMAIL_FILE_PATH") == [
+        str(settings.BASE_DIR / "var" / "mail")
+    ]
