@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from debates.models import Paper, Paragraph, Question, Speaker, Talk, Workshop
+from debates.models import (
+    AccessibilityStatement,
+    Paper,
+    Paragraph,
+    Question,
+    Speaker,
+    Talk,
+    Workshop,
+)
 
 
 class TalkInline(admin.StackedInline):
@@ -89,3 +97,24 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description=_("published replies"), ordering="reply_count")
     def reply_count(self, obj):
         return obj.reply_count
+
+
+@admin.register(AccessibilityStatement)
+class AccessibilityStatementAdmin(admin.ModelAdmin):
+    """One statement, kept current: it can be changed, never added twice or deleted."""
+
+    list_display = ["__str__", "compliance", "reviewed_on"]
+    fields = [
+        "compliance",
+        "known_gaps_da",
+        "known_gaps_en",
+        "feedback_email",
+        "prepared_on",
+        "reviewed_on",
+    ]
+
+    def has_add_permission(self, request):
+        return not AccessibilityStatement.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

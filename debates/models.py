@@ -431,3 +431,71 @@ class Contribution(models.Model):
     @property
     def is_edited(self):
         return self.edited_at is not None
+
+
+class AccessibilityCompliance(models.TextChoices):
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NONE = "none", _("not compliant")
+
+
+class AccessibilityStatement(models.Model):
+    """
+    The facts of the site's accessibility statement that change: how well it complies, what is
+    known not to, whom to tell, and when it was last looked at. The webmaster keeps them current;
+    the page around them (the standard, the law, the complaint route) is the template's.
+    """
+
+    # Defined at module level so that Meta's constraint can name the values too.
+    Compliance = AccessibilityCompliance
+
+    compliance = models.CharField(
+        _("compliance"), max_length=8, choices=Compliance, default=Compliance.PARTIAL
+    )
+    known_gaps_da = models.TextField(
+        _("known gaps (Danish)"),
+        blank=True,
+        help_text=_("What does not yet meet the standard, and why. One paragraph per gap."),
+    )
+    known_gaps_en = models.TextField(_("known gaps (English)"), blank=True)
+    feedback_email = models.EmailField(
+        _("address for feedback"),
+        blank=True,
+        help_text=_("Where readers report barriers. Empty: the webmaster's address."),
+    )
+    prepared_on = models.DateField(_("statement prepared"))
+    reviewed_on = models.DateField(_("last reviewed"))
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+        verbose_name_plural = _("accessibility statement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compliance__in=AccessibilityCompliance.values),
+                name="accessibility_compliance_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Accessibility statement"))
+
+    def get_absolute_url(self):
+        return reverse("debates:accessibility")
+
+    def known_gaps_in(self, language):
+        """The known gaps as (text, its language): the reader's, or Danish if none is written."""
+        if language == "en" and self.known_gaps_en:
+            return self.known_gaps_en, "en"
+        return self.known_gaps_da, "da"
+
+    def compliance_sentence(self):
+        return {
+            AccessibilityCompliance.FULL: _("The site is fully compliant with WCAG 2.1 level AA."),
+            AccessibilityCompliance.PARTIAL: _(
+                "The site is partially compliant with WCAG 2.1 level AA: the gaps listed below "
+                "do not yet meet it."
+            ),
+            AccessibilityCompliance.NONE: _(
+                "The site is not yet compliant with WCAG 2.1 level AA. The gaps are listed below."
+            ),
+        }[self.compliance]

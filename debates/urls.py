@@ -14,6 +14,7 @@ urlpatterns = [
     path("debat/<slug:slug>/feed/", QuestionFeed(), name="question-feed"),
     path("feed/", DebateFeed(), name="feed"),
     path("soeg/", views.search, name="search"),
+    path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
     path("indlaeg/<int:pk>/pdf/", views.contribution_attachment, name="contribution-attachment"),
 ]

@@ -1,10 +1,19 @@
 """Pages for readers. Everything here is public; unpublished contributions never reach them."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from debates.models import Contribution, Paper, Paragraph, Question, Talk, Workshop
+from debates.models import (
+    AccessibilityStatement,
+    Contribution,
+    Paper,
+    Paragraph,
+    Question,
+    Talk,
+    Workshop,
+)
 from debates.threads import build_thread
 
 LATEST_ON_HOME = 5
@@ -134,4 +143,20 @@ def contribution_attachment(request, pk):
         as_attachment=True,
         filename=contribution.attachment_name or "paper.pdf",
         content_type="application/pdf",
+    )
+
+
+def accessibility(request):
+    """The accessibility statement that the web accessibility act asks of a public body."""
+    statement = AccessibilityStatement.objects.order_by("pk").first()
+    if statement is None:
+        raise Http404
+    return render(
+        request,
+        "debates/accessibility.html",
+        {
+            "statement": statement,
+            "known_gaps": statement.known_gaps_in(request.LANGUAGE_CODE),
+            "feedback_email": statement.feedback_email or settings.MIA_WEBMASTER_EMAIL,
+        },
     )

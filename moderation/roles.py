@@ -20,6 +20,7 @@ WEBMASTER_PERMISSIONS = {
         "paragraph": ["view", "add", "change"],
         "question": ["view", "add", "change"],
         "contribution": ["view", "change"],
+        "accessibilitystatement": ["view", "change"],
     },
     "moderation": {
         "decision": ["view"],

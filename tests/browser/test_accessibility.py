@@ -17,6 +17,7 @@ PAGES = [
     "/debat/lederens-roller/skriv/",
     "/privatliv/",
     "/retningslinjer/",
+    "/tilgaengelighed/",
     "/mine-data/",
     "/findes-ikke/",
 ]
