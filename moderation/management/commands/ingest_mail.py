@@ -35,6 +35,7 @@ from moderation.intake import (
 
 # The same "[MIA-3]" tag that names the question, so that what names it is also what is cut away.
 from moderation.intake.references import QUESTION_TAG
+from moderation.intake.sources import is_maildir
 
 # From a parsed mail to the service call ----------------------------------------------------------
 
@@ -291,12 +292,12 @@ class Command(BaseCommand):
 
     def _read_path(self, path: pathlib.Path) -> bool:
         """Take in every message of one local source; False if it could not be read."""
-        is_maildir = path.is_dir() and all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
+        in_maildir = is_maildir(path)
         processed = []
         readable = True
         try:
             for message in read_source(path):
-                if self._take_in(message.key, message.raw) and is_maildir:
+                if self._take_in(message.key, message.raw) and in_maildir:
                     processed.append(message.key)
         except Exception as exc:
             # Each message's own errors are caught in _take_in; this is the source failing.
