@@ -48,7 +48,7 @@ def read_source(path: pathlib.Path) -> Iterator[SourceMessage]:
     if not path.exists():
         raise FileNotFoundError(errno.ENOENT, "the mail source does not exist", str(path))
     if path.is_dir():
-        if all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
+        if is_maildir(path):
             yield from _read_maildir(path)
         else:
             for file in sorted(p for p in path.iterdir() if _is_eml(p)):
@@ -59,6 +59,15 @@ def read_source(path: pathlib.Path) -> Iterator[SourceMessage]:
         yield from _read_mbox(path)
     else:
         raise ValueError(f"{path} is neither a directory nor a regular file")
+
+
+def is_maildir(path: pathlib.Path) -> bool:
+    """
+    Whether `read_source` reads the path as a Maildir (a directory with cur/, new/ and tmp/), so
+    that the caller marks what it took in with `mark_maildir_processed`.
+    """
+    path = pathlib.Path(path)
+    return path.is_dir() and all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
 
 
 def _is_eml(path: pathlib.Path) -> bool:

@@ -195,30 +195,44 @@ def test_unknown_and_wrong_charset_labels_decode_without_crashing():
 # Headers -----------------------------------------------------------------------------------------
 
 
-def test_q_encoded_iso_8859_1_headers_give_the_danish_name_and_subject():
-    mail = parse("encoded-headers-q.eml")
+@pytest.mark.parametrize(
+    ("name", "sender_name", "sender_address", "subject", "text"),
+    [
+        (
+            "encoded-headers-q.eml",  # Q-encoded ISO-8859-1
+            "Søren Æblerød",
+            "soren.aeblerod@example.dk",
+            "Spørgsmål 3: Ændring af praksis",
+            "Praksis ændrer sig kun, når nogen gør noget.",
+        ),
+        (
+            "encoded-headers-b.eml",  # B-encoded UTF-8, the subject folded over several lines
+            "Åsa Østergård",
+            "asa.ostergaard@gmail.com",
+            "Bidrag til debatten om ledelse, tillid og økonomistyring i den offentlige sektor – "
+            "set fra en kommune på Sjælland",
+            "Se emnelinjen.",
+        ),
+        (
+            "raw-utf8-headers.eml",  # UTF-8 written straight into the headers
+            "Søren Æblerød",
+            "soren@aeblerod.dk",
+            "Spørgsmål 5 – én kommentar",
+            "Sendt fra min telefon.",
+        ),
+    ],
+)
+def test_each_header_encoding_gives_the_danish_name_and_a_one_line_subject(
+    name, sender_name, sender_address, subject, text
+):
+    mail = parse(name)
 
-    assert mail.sender_name == "Søren Æblerød"
-    assert mail.sender_address == "soren.aeblerod@example.dk"
-    assert mail.subject == "Spørgsmål 3: Ændring af praksis"
-    assert mail.text == "Praksis ændrer sig kun, når nogen gør noget."
-
-
-def test_b_encoded_utf8_headers_and_a_folded_long_subject_give_one_line():
-    mail = parse("encoded-headers-b.eml")
-
-    assert mail.sender_name == "Åsa Østergård"
-    assert mail.subject == (
-        "Bidrag til debatten om ledelse, tillid og økonomistyring i den offentlige sektor – "
-        "set fra en kommune på Sjælland"
+    assert (mail.sender_name, mail.sender_address, mail.subject, mail.text) == (
+        sender_name,
+        sender_address,
+        subject,
+        text,
     )
-
-
-def test_raw_utf8_headers_are_decoded_too():
-    mail = parse("raw-utf8-headers.eml")
-
-    assert mail.sender_name == "Søren Æblerød"
-    assert mail.subject == "Spørgsmål 5 – én kommentar"
 
 
 def test_decomposed_letters_as_macos_writes_them_are_composed():
