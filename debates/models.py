@@ -318,6 +318,19 @@ class Contribution(models.Model):
     depth = models.PositiveSmallIntegerField(
         _("depth"), default=1, editable=False, help_text=_("1 for a reply to the question.")
     )
+    in_reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="answers",
+        verbose_name=_("written in reply to"),
+        help_text=_(
+            "The contribution the reply was written to. Threads nest only so deep, so a reply "
+            "to a deep one hangs under its ancestor and says whom it answers."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.UNCONFIRMED, db_index=True
     )
