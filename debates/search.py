@@ -258,7 +258,7 @@ def _site_content_in_postgresql(kind, query):
             ranked(
                 Question.objects.select_related("paper"),
                 {"title": "A", "text": "B", "paragraph__text": "C", "synthesis": "C"},
-                "text",
+                _joined("text", "paragraph__text", sep=" "),
             ),
         )
         yield (
@@ -351,7 +351,8 @@ def _documents(kind, terms):
     elif kind == "paper":
         for q in Question.objects.select_related("paper", "paragraph"):
             context = [q.paragraph.text if q.paragraph else "", q.synthesis]
-            yield "question", q, {"A": q.title, "B": q.text, "C": " ".join(context)}, q.text
+            fields = {"A": q.title, "B": q.text, "C": _join(" ", *context)}
+            yield "question", q, fields, _join(" ", q.text, context[0])
         for p in Paragraph.objects.filter(question__isnull=True).select_related("paper__workshop"):
             yield "paragraph", p, {"B": p.text}, p.text
     else:
