@@ -66,3 +66,84 @@ def test_english_readers_switch_language_on_the_same_page(page, seeded):
     expect(page.get_by_role("link", name="Skip to content")).to_be_attached()
     page.get_by_role("link", name="Dansk").click()
     expect(page).to_have_url("/debat/motivation/")
+
+
+def thread_with_depth(question, settings):
+    """A thread nested to the depth cap, and a reply to its deepest contribution."""
+    from tests.factories import make_contribution
+
+    parent = None
+    names = ["Anne Lund", "Bo Friis", "Carl Dahl", "Karen Holm"]
+    for level, name in enumerate(names[: settings.MIA_MAX_REPLY_DEPTH], start=1):
+        parent = make_contribution(
+            question=question,
+            parent=parent,
+            author_name=name,
+            title=f"Niveau {level}: medarbejderne og ledelsen",
+            body="Medarbejderne skal have rum til at prøve noget nyt. " * 3,
+        )
+    deepest = parent
+    return make_contribution(
+        question=question,
+        parent=deepest.parent,
+        in_reply_to=deepest,
+        author_name="Lars Bak",
+        title="Niveau 5",
+        body="Et svar til det dybeste indlæg.",
+    ), deepest
+
+
+def test_a_reader_searches_and_lands_on_the_contribution(
+    page, seeded, question, settings, screenshot
+):
+    reply, _deepest = thread_with_depth(question, settings)
+    page.goto("/")
+    page.get_by_role("searchbox", name="Søg i debatten").fill("Medarbejdere")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url("/soeg/?q=Medarbejdere")
+    expect(page.get_by_role("searchbox", name="Ord, du søger efter")).to_have_value("Medarbejdere")
+    contributions = page.get_by_role("region", name="4 indlæg")
+    expect(contributions.locator("mark").first).to_have_text("Medarbejderne")
+    expect(
+        page.get_by_role("region", name="3 spørgsmål og afsnit i konklusionerne")
+    ).to_be_visible()
+    screenshot("1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot("375")
+
+    contributions.get_by_role("link", name="Niveau 3: medarbejderne og ledelsen").click()
+    expect(page).to_have_url(f"{question.get_absolute_url()}#{reply.parent.anchor}")
+    assert page.outside_requests == []
+
+
+def test_a_flattened_reply_links_to_what_it_answers(page, seeded, question, settings, screenshot):
+    reply, deepest = thread_with_depth(question, settings)
+    page.goto(question.get_absolute_url())
+
+    answer = page.locator(f"#{reply.anchor}")
+    answer.get_by_role("link", name="Karen Holm").click()
+    expect(page).to_have_url(f"{question.get_absolute_url()}#{deepest.anchor}")
+    page.locator(f"#{deepest.anchor}").scroll_into_view_if_needed()
+    screenshot("1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot("375")
+
+
+def test_a_thread_prints_as_a_document(page, seeded, question, settings):
+    thread_with_depth(question, settings)
+    page.goto(question.get_absolute_url())
+    page.emulate_media(media="print")
+
+    for chrome in ("header.site-header", "footer.site-footer", "form", ".reply-actions"):
+        expect(page.locator(chrome).first).to_be_hidden()
+    expect(page.get_by_role("heading", name="Indlæg", exact=True)).to_be_visible()
+    nested = page.locator(".thread .thread").first
+    assert float(nested.evaluate("e => parseFloat(getComputedStyle(e).marginLeft)")) > 0
+
+    def printed_after(link):
+        return link.evaluate("a => getComputedStyle(a, '::after').content")
+
+    talk = question.paragraph.talk
+    assert printed_after(page.locator(".paper-text a").first) == f'" <{talk.get_absolute_url()}>"'
+    assert printed_after(page.locator(".reply-to a")) == "none"
