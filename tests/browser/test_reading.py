@@ -147,3 +147,47 @@ def test_a_thread_prints_as_a_document(page, seeded, question, settings):
     talk = question.paragraph.talk
     assert printed_after(page.locator(".paper-text a").first) == f'" <{talk.get_absolute_url()}>"'
     assert printed_after(page.locator(".reply-to a")) == "none"
+
+
+def test_focus_is_as_visible_on_fields_checkboxes_and_buttons_as_on_links(page, seeded, question):
+    page.goto(question.get_absolute_url())
+    form = page.locator("form.contribution-form")
+    controls = {
+        "link": page.get_by_role("link", name="Oplæg ved Jacob Torfing"),
+        "field": form.get_by_role("textbox").first,
+        "checkbox": form.get_by_role("checkbox").first,
+        "button": form.get_by_role("button").last,
+    }
+    rings = {}
+    for name, control in controls.items():
+        control.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        expect(control).to_be_focused()
+        rings[name] = control.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+        )
+    assert rings == {name: ["solid", "3px"] for name in controls}
+
+
+def test_a_phone_shows_the_header_on_one_row_and_nothing_wider_than_the_screen(page, seeded):
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/", "/workshops/", "/workshops/5/konklusioner/", "/debat/lederens-roller/"):
+        page.goto(path)
+        brand = page.locator(".navbar-brand").bounding_box()
+        toggler = page.get_by_role("button", name="Vis eller skjul menuen").bounding_box()
+        assert toggler["y"] < brand["y"] + brand["height"], f"the menu button wraps on {path}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        cvr = page.locator("address span", has_text="SE/CVR-nr.")
+        assert cvr.evaluate("e => e.getClientRects().length") == 1
+
+
+def test_english_readers_are_told_the_debate_is_in_danish(page, seeded):
+    note = "The debate itself is in Danish"
+    page.goto("/en/workshops/5/konklusioner/")
+    expect(page.get_by_text(note)).to_have_count(1)
+    expect(page.get_by_text("0 contributions").first).to_be_visible()
+    page.goto("/en/debat/lederens-roller/")
+    expect(page.get_by_text(note)).to_have_count(1)
+    page.goto("/debat/lederens-roller/")
+    expect(page.get_by_text(note)).to_have_count(0)
