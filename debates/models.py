@@ -9,6 +9,7 @@ Only `moderation.services` changes a contribution's status; every public surface
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -99,6 +100,11 @@ class Talk(models.Model):
     def get_absolute_url(self):
         return f"{self.workshop.get_absolute_url()}#oplaeg-{self.pk}"
 
+    @property
+    def speakers_not_named(self):
+        """The speakers the title does not already name, as in “Oplæg ved Charlotte Münter”."""
+        return [speaker for speaker in self.speakers.all() if speaker.name not in self.title]
+
 
 class Paper(models.Model):
     """The conclusions of a workshop, whose paragraphs end in the questions under debate."""
@@ -157,16 +163,6 @@ class Paragraph(models.Model):
         return f"{self.paper} ¶{self.position}"
 
 
-def _every_word(terms, fields):
-    condition = Q()
-    for word in terms.split():
-        any_field = Q()
-        for field in fields:
-            any_field |= Q(**{f"{field}__icontains": word})
-        condition &= any_field
-    return condition
-
-
 class QuestionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(is_open=True)
@@ -185,10 +181,6 @@ class QuestionQuerySet(models.QuerySet):
             .values("count")
         )
         return self.annotate(reply_count=Coalesce(Subquery(published), 0))
-
-    def matching(self, terms):
-        """Questions whose title, question or paragraph contain every word of the search."""
-        return self.filter(_every_word(terms, ["title", "text", "paragraph__text"]))
 
     def with_last_publication(self):
         """Annotate `last_published_at`: when a contribution was last published under each."""
@@ -272,10 +264,6 @@ class ContributionQuerySet(models.QuerySet):
         """What readers may see: the one rule every public page, feed and file URL uses."""
         return self.filter(status=Contribution.Status.PUBLISHED)
 
-    def matching(self, terms):
-        """Contributions whose title, text or author contain every word of the search."""
-        return self.filter(_every_word(terms, ["title", "body", "author_name"]))
-
     def awaiting_moderation(self):
         return self.filter(status=Contribution.Status.PENDING)
 
@@ -329,6 +317,19 @@ class Contribution(models.Model):
     )
     depth = models.PositiveSmallIntegerField(
         _("depth"), default=1, editable=False, help_text=_("1 for a reply to the question.")
+    )
+    in_reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="answers",
+        verbose_name=_("written in reply to"),
+        help_text=_(
+            "The contribution the reply was written to. Threads nest only so deep, so a reply "
+            "to a deep one hangs under its ancestor and says whom it answers."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.UNCONFIRMED, db_index=True
@@ -388,6 +389,9 @@ class Contribution(models.Model):
     anonymised_at = models.DateTimeField(
         _("personal data removed"), null=True, blank=True, editable=False
     )
+    # On PostgreSQL a trigger fills this from the title, text and name on every write (see
+    # migration 0004), so that queryset updates keep it current too; elsewhere it stays empty.
+    search_vector = SearchVectorField(_("search words"), null=True, editable=False)
 
     objects = ContributionQuerySet.as_manager()
 

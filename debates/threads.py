@@ -15,10 +15,19 @@ from debates.models import Contribution, Question
 class Node:
     contribution: Contribution
     children: list["Node"] = field(default_factory=list)
+    # For a reply hung under an ancestor of what it answers (threads nest only so deep): the node
+    # it answers, or None when that is no longer shown.
+    answers: "Node | None" = None
 
     @property
     def is_placeholder(self):
         return self.contribution.status != Contribution.Status.PUBLISHED
+
+    @property
+    def is_flattened(self):
+        """Whether the reply sits elsewhere than under the contribution it answers."""
+        c = self.contribution
+        return c.parent_id is not None and c.in_reply_to_id not in (None, c.parent_id)
 
 
 def build_thread(question: Question) -> list[Node]:
@@ -33,6 +42,10 @@ def build_thread(question: Question) -> list[Node]:
         for gap in gaps:
             nodes[gap.pk] = Node(gap)
         missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in nodes}
+
+    for c in shown:
+        if nodes[c.pk].is_flattened:
+            nodes[c.pk].answers = nodes.get(c.in_reply_to_id)
 
     roots = []
     for node in sorted(nodes.values(), key=_thread_order):

@@ -14,6 +14,7 @@ from debates.models import (
     Talk,
     Workshop,
 )
+from debates.search import find
 from debates.threads import build_thread
 
 LATEST_ON_HOME = 5
@@ -111,26 +112,12 @@ def talk_material(request, pk):
     return FileResponse(talk.material.open("rb"), filename=talk.material.name.rsplit("/", 1)[-1])
 
 
-SEARCH_RESULTS = 50
-
-
 def search(request):
-    """Anyone may search the paper's questions and the published contributions."""
-    terms = " ".join(request.GET.get("q", "").split())[:200]
-    questions, contributions = Question.objects.none(), Contribution.objects.none()
-    if terms:
-        questions = Question.objects.matching(terms).select_related("paper")
-        contributions = (
-            Contribution.objects.published()
-            .matching(terms)
-            .select_related("question")
-            .order_by("-published_at", "-pk")[:SEARCH_RESULTS]
-        )
-    return render(
-        request,
-        "debates/search.html",
-        {"terms": terms, "questions": questions, "contributions": contributions},
+    """Anyone may search what is published; any input gives a page, with or without results."""
+    results = find(
+        request.GET.get("q", ""), kind=request.GET.get("kind"), page=request.GET.get("page")
     )
+    return render(request, "debates/search.html", {"results": results})
 
 
 def contribution_attachment(request, pk):

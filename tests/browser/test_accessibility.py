@@ -1,8 +1,10 @@
 """Every kind of public page passes axe-core's WCAG 2.1 AA checks, in Danish and in English."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import wcag_violations
+from tests.browser.test_reading import thread_with_depth
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,6 +21,10 @@ PAGES = [
     "/retningslinjer/",
     "/tilgaengelighed/",
     "/mine-data/",
+    "/soeg/",
+    "/soeg/?q=medarbejdere",
+    "/soeg/?q=medarbejdere&kind=paper",
+    "/soeg/?q=zebrafinke",
     "/findes-ikke/",
 ]
 
@@ -30,4 +36,26 @@ def test_public_pages_meet_wcag_21_aa(page, seeded, language):
         page.goto(language + path)
         if found := wcag_violations(page):
             problems[language + path] = found
+    assert problems == {}
+
+
+@pytest.mark.parametrize("language", ["", "/en"])
+def test_search_results_and_a_thread_past_the_depth_cap_meet_wcag_21_aa(
+    page, seeded, question, settings, language
+):
+    thread_with_depth(question, settings)
+    problems = {}
+    for path in [
+        "/soeg/?q=medarbejdere",
+        "/soeg/?q=medarbejdere&kind=contributions",
+        "/soeg/?q=og",
+    ]:
+        page.goto(language + path)
+        expect(page.locator("#soeg-q")).to_be_visible()
+        if found := wcag_violations(page):
+            problems[language + path] = found
+    page.goto(language + question.get_absolute_url())
+    expect(page.locator(".reply-to")).to_be_visible()
+    if found := wcag_violations(page):
+        problems["thread"] = found
     assert problems == {}

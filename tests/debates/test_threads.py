@@ -75,3 +75,64 @@ def test_the_question_page_takes_the_same_number_of_queries_for_three_or_sixty_r
     for _ in range(57):
         make_contribution(question=question)
     assert queries_for_page() == few
+
+
+def deep_thread(question, settings):
+    """A chain of replies as deep as threads nest, and the names at each level."""
+    parent = None
+    chain = []
+    for level in range(1, settings.MIA_MAX_REPLY_DEPTH + 1):
+        parent = make_contribution(
+            question=question, parent=parent, author_name=f"Niveau {level}", title=f"Niveau {level}"
+        )
+        chain.append(parent)
+    return chain
+
+
+def test_a_reply_past_the_depth_cap_says_whom_it_answers(client, question, settings):
+    chain = deep_thread(question, settings)
+    chain[-1].author_name = "Karen Holm"
+    chain[-1].save()
+    # The reply to the deepest one hangs beside it, under its parent, as the service places it.
+    make_contribution(
+        question=question, parent=chain[-2], in_reply_to=chain[-1], title="Svar til dybden"
+    )
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    note = f'Svar til <a href="#indlaeg-{chain[-1].pk}">Karen Holm</a>'
+    assert html.count(note) == 1
+    answered = html.index(f'id="indlaeg-{chain[-1].pk}"')
+    assert answered < html.index("Svar til dybden") < html.index(note)
+
+
+def test_a_reply_under_what_it_answers_needs_no_note(client, question, settings):
+    chain = deep_thread(question, settings)
+    make_contribution(question=question, parent=chain[0], in_reply_to=chain[0])
+
+    assert "Svar til" not in client.get(question.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("status", [Status.WITHDRAWN, Status.REJECTED])
+def test_a_flattened_reply_to_something_taken_down_names_no_one(client, question, settings, status):
+    chain = deep_thread(question, settings)
+    gone = make_contribution(
+        question=question, parent=chain[-1], author_name="Skjult Navn", status=status
+    )
+    make_contribution(question=question, parent=chain[-1], in_reply_to=gone, title="Svaret")
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    assert "Svar til et indlæg, der ikke længere vises" in html
+    assert "Skjult Navn" not in html
+
+
+def test_the_note_costs_no_query(question, settings):
+    chain = deep_thread(question, settings)
+    make_contribution(question=question, parent=chain[-2], in_reply_to=chain[-1])
+
+    with CaptureQueriesContext(connection) as captured:
+        thread = build_thread(question)
+        flattened = thread[0].children[0].children[0].children[1]
+        assert flattened.answers.contribution.author_name == chain[-1].author_name
+    assert len(captured) == 1

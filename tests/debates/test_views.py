@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from debates.models import Question, Workshop
+from debates.models import Question, Speaker, Talk, Workshop
 
 
 def test_home_lists_the_five_workshops_and_the_way_into_the_debate(client, seeded):
@@ -62,6 +62,16 @@ def test_workshop_list_shows_all_five_with_placeholders(client, seeded):
     assert html.count("Programmet for denne workshop er endnu ikke lagt ind.") == 4
     assert "Innovationsledelse" in html
     assert "Oplæg ved Charlotte Münter" in html
+
+
+def test_a_talk_names_its_speaker_once(client, seeded):
+    talk = Talk.objects.get(title="Oplæg ved Charlotte Münter")
+    talk.speakers.add(Speaker.objects.create(name="Karen Holm"))
+
+    html = client.get(reverse("debates:workshop-list")).content.decode()
+
+    assert html.count("Charlotte Münter") == 1
+    assert 'Charlotte Münter</a> – <span lang="da">Karen Holm</span>' in html
 
 
 def test_workshop_detail_shows_talks_speakers_and_the_paper(client, seeded):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debates', '0003_mail_intake_following_and_retention'),
+        ('debates', '0005_contribution_in_reply_to'),
     ]
 
     operations = [
