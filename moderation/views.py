@@ -1,17 +1,15 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
-from moderation import services
+from moderation import services, throttle
 from moderation.forms import ContributionForm, EmailForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data
@@ -35,11 +33,7 @@ def contribution_new(request, slug, parent=None):
         form.keep_attachment()
         if is_valid and "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
-        elif is_valid and _too_many_submissions(request):
-            form.add_error(
-                None, _("You have sent many contributions in a short time. Try again in an hour.")
-            )
-        elif is_valid:
+        elif is_valid and throttle.admit(request, form):
             try:
                 contribution = _submit(request, form, question, parent)
             except services.ModerationError as error:
@@ -76,41 +70,12 @@ def _submit(request, form, question, parent):
         attachment=attachment,
         attachment_name=attachment_name,
         language=request.LANGUAGE_CODE,
-        submitter_ip=client_ip(request),
+        submitter_ip=throttle.client_ip(request),
         is_honeypot_tripped=bool(data["website"]),
         wants_reply_notice=data["wants_reply_notice"],
     )
     form.discard_staged()
-    _count_submission(request)
     return contribution
-
-
-def client_ip(request):
-    """
-    The visitor's address. Behind MIA_PROXY_COUNT trusted proxies it is the one the outermost
-    of them saw, which a visitor cannot forge by sending an X-Forwarded-For of their own.
-    """
-    proxies = settings.MIA_PROXY_COUNT
-    forwarded = [
-        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-    ]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _throttle_key(request):
-    return f"moderation:submissions:{client_ip(request)}"
-
-
-def _too_many_submissions(request):
-    return cache.get(_throttle_key(request), 0) >= settings.MIA_SUBMISSIONS_PER_HOUR
-
-
-def _count_submission(request):
-    key = _throttle_key(request)
-    cache.add(key, 0, timeout=60 * 60)
-    cache.incr(key)
 
 
 def contribution_sent(request):
@@ -207,19 +172,13 @@ def contribution_withdraw(request, token):
 def personal_data(request):
     """Anyone may ask for the data held about an address; the answer goes to that address."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _too_many_submissions(request):
-            form.add_error(
-                None, _("You have sent many requests in a short time. Try again in an hour.")
-            )
-        else:
-            services.request_personal_data(
-                email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
-            )
-            _count_submission(request)
-            return render(
-                request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
-            )
+    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
+        services.request_personal_data(
+            email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+        )
+        return render(
+            request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
+        )
     return render(
         request, "moderation/personal_data.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -254,7 +213,7 @@ def follow_question(request, slug):
     """Anyone may follow an open question by e-mail, once they confirm the address."""
     question = get_object_or_404(Question, slug=slug)
     form = EmailForm(request.POST)
-    if form.is_valid() and not _too_many_submissions(request):
+    if form.is_valid() and throttle.admit(request, form):
         try:
             services.follow_question(
                 question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
@@ -262,16 +221,11 @@ def follow_question(request, slug):
         except services.QuestionClosed as error:
             form.add_error(None, str(error))
         else:
-            _count_submission(request)
             return render(
                 request,
                 "moderation/follow_sent.html",
                 {"question": question, "email": form.cleaned_data["email"]},
             )
-    elif form.is_valid():
-        form.add_error(
-            None, _("You have sent many requests in a short time. Try again in an hour.")
-        )
     return render(
         request, "moderation/follow_form.html", {"question": question, "form": form}, status=400
     )
