@@ -1,5 +1,7 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from moderation import services, throttle
 from moderation.forms import ContributionForm, EmailForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data
+from moderation.services import staging
 from moderation.tokens import ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
@@ -30,12 +33,12 @@ def contribution_new(request, slug, parent=None):
     preview_html = None
     if request.method == "POST" and question.is_open:
         is_valid = form.is_valid()
-        form.keep_attachment()
+        staged = _park_attachment(form)
         if is_valid and "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
         elif is_valid and throttle.admit(request, form):
             try:
-                contribution = _submit(request, form, question, parent)
+                contribution = _submit(request, form, question, parent, staged)
             except services.ModerationError as error:
                 form.add_error(None, str(error))
             else:
@@ -55,26 +58,40 @@ def contribution_new(request, slug, parent=None):
     )
 
 
-def _submit(request, form, question, parent):
+def _park_attachment(form):
+    """A paper attached once is parked, so that a preview or an error elsewhere does not lose it."""
     data = form.cleaned_data
-    attachment, attachment_name = form.attachment_file()
-    contribution = services.submit_contribution(
-        question=question,
-        parent=parent,
-        author_name=data["author_name"],
-        author_email=data["author_email"],
-        author_title=data["author_title"],
-        author_organisation=data["author_organisation"],
-        title=data["title"],
-        body=data["body"],
-        attachment=attachment,
-        attachment_name=attachment_name,
-        language=request.LANGUAGE_CODE,
-        submitter_ip=throttle.client_ip(request),
-        is_honeypot_tripped=bool(data["website"]),
-        wants_reply_notice=data["wants_reply_notice"],
-    )
-    form.discard_staged()
+    staged = staging.read(data.get("attachment_token", ""))
+    if staged and (data.get("attachment") or data.get("remove_attachment")):
+        staging.discard(staged)
+        staged = None
+    if data.get("attachment"):
+        staged = staging.park(data["attachment"])
+    form.carry_staged(staged)
+    return staged
+
+
+def _submit(request, form, question, parent, staged):
+    data = form.cleaned_data
+    with staged.open() if staged else nullcontext() as attachment:
+        contribution = services.submit_contribution(
+            question=question,
+            parent=parent,
+            author_name=data["author_name"],
+            author_email=data["author_email"],
+            author_title=data["author_title"],
+            author_organisation=data["author_organisation"],
+            title=data["title"],
+            body=data["body"],
+            attachment=attachment,
+            attachment_name=staged.name if staged else "",
+            language=request.LANGUAGE_CODE,
+            submitter_ip=throttle.client_ip(request),
+            is_honeypot_tripped=bool(data["website"]),
+            wants_reply_notice=data["wants_reply_notice"],
+        )
+    if staged:
+        staging.discard(staged)
     return contribution
 
 
