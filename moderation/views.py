@@ -1,5 +1,6 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
+import functools
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from moderation.forms import ContributionForm, EmailForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data
 from moderation.services import staging
-from moderation.tokens import ExpiredLink, InvalidLink, read_token
+from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
 
@@ -95,15 +96,15 @@ def _submit(request, form, question, parent, staged):
     return contribution
 
 
-def contribution_sent(request):
-    """What happens next, for the person who has just sent a contribution."""
+def contribution_sent(request, *, resent=False):
+    """What happens next, for whoever has just sent a contribution or asked for a new link."""
     pk = request.session.get(SENT_SESSION_KEY)
     contribution = Contribution.objects.filter(pk=pk).select_related("question").first()
     if contribution is None:
         raise Http404
     return render(
         request,
-        "moderation/contribution_sent.html",
+        "moderation/link_resent.html" if resent else "moderation/contribution_sent.html",
         {
             "contribution": contribution,
             "valid_days": settings.MIA_CONFIRMATION_DAYS,
@@ -112,42 +113,67 @@ def contribution_sent(request):
     )
 
 
-def contribution_confirm(request, token):
+# The links in our mails ------------------------------------------------------------------------
+# A link's POST redirects to the link's outcome page (`done`), which a reload cannot repeat;
+# the link itself, opened again later, says that it has been used.
+
+
+def signed_link(purpose, *, max_age=CONFIRMATION_PERIOD):
+    """
+    The view gets what the link names, after the token. A link that was altered, or made for
+    something else, gets a page that says so (400); an expired one, a page with the way on (410).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, token, **kwargs):
+            try:
+                value = read_token(token, purpose, max_age=max_age)
+            except InvalidLink:
+                return render(request, "moderation/link_invalid.html", status=400)
+            except ExpiredLink:
+                way_on = _after_expiry(purpose, token)
+                return render(request, "moderation/link_expired.html", way_on, status=410)
+            return view(request, token, value, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _after_expiry(purpose, token):
+    if purpose == "confirm":
+        return {"resend_url": reverse("moderation:contribution-resend", args=[token])}
+    if purpose == "personal-data":
+        return {"retry_url": reverse("moderation:personal-data")}
+    return {}
+
+
+@signed_link("confirm")
+def contribution_confirm(request, token, pk, *, done=False):
     """The holder of a confirmation link confirms (POST) what the page shows them (GET)."""
-    try:
-        pk = read_token(token, "confirm")
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        resend_url = reverse("moderation:contribution-resend", args=[token])
-        return render(
-            request, "moderation/link_expired.html", {"resend_url": resend_url}, status=410
-        )
     contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
-    context = {"contribution": contribution, "token": token, "section": "debate"}
+    context = {"contribution": contribution, "section": "debate"}
     if contribution.status != Contribution.Status.UNCONFIRMED:
-        return render(request, "moderation/contribution_confirmed.html", {**context, "again": True})
+        context["again"] = not done
+        return render(request, "moderation/contribution_confirmed.html", context)
+    if done:
+        return redirect("moderation:contribution-confirm", token)
     if request.method == "POST":
         try:
             services.confirm_contribution(contribution=contribution)
         except services.TransitionNotAllowed:
-            return render(
-                request, "moderation/contribution_confirmed.html", {**context, "again": True}
-            )
-        return render(request, "moderation/contribution_confirmed.html", context)
+            # Another click confirmed it a moment ago; the link's page now says it has been used.
+            return redirect("moderation:contribution-confirm", token)
+        return redirect("moderation:contribution-confirmed", token)
     return render(request, "moderation/contribution_confirm.html", context)
 
 
 @require_POST
-def contribution_resend(request, token):
+@signed_link("confirm", max_age=None)
+def contribution_resend(request, token, pk):
     """A genuine but expired confirmation link can ask for a fresh one, sent to the same address."""
-    try:
-        pk = read_token(token, "confirm")
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink as expired:
-        pk = expired.value
-    contribution = Contribution.objects.filter(pk=pk).first()
+    contribution = Contribution.objects.filter(pk=pk).select_related("question").first()
     if contribution is None:
         # Never-confirmed contributions are deleted some time after their link expired.
         return render(request, "moderation/link_gone.html", status=410)
@@ -159,30 +185,25 @@ def contribution_resend(request, token):
             "moderation/contribution_confirmed.html",
             {"contribution": contribution, "again": True},
         )
-    return render(request, "moderation/link_resent.html", {"contribution": contribution})
+    request.session[SENT_SESSION_KEY] = contribution.pk
+    return redirect("moderation:contribution-resent")
 
 
-# The contributor's rights -----------------------------------------------------------------------
-
-
-def contribution_withdraw(request, token):
+@signed_link("withdraw", max_age=None)
+def contribution_withdraw(request, token, pk, *, done=False):
     """The author, by the link in our mails, withdraws a contribution (GET shows, POST does)."""
-    try:
-        pk = read_token(token, "withdraw", max_age=None)
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
     contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
     if contribution.status == Contribution.Status.WITHDRAWN:
         return render(
             request,
             "moderation/contribution_withdrawn.html",
-            {"contribution": contribution, "again": True},
+            {"contribution": contribution, "again": not done},
         )
+    if done:
+        return redirect("moderation:contribution-withdraw", token)
     if request.method == "POST":
         services.withdraw(contribution=contribution)
-        return render(
-            request, "moderation/contribution_withdrawn.html", {"contribution": contribution}
-        )
+        return redirect("moderation:contribution-withdrawn", token)
     return render(request, "moderation/contribution_withdraw.html", {"contribution": contribution})
 
 
@@ -201,19 +222,9 @@ def personal_data(request):
     )
 
 
-def personal_data_download(request, token):
+@signed_link("personal-data")
+def personal_data_download(request, token, email):
     """The holder of a data link downloads everything held about its address, as JSON."""
-    try:
-        email = services.address_from_data_link(token)
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        return render(
-            request,
-            "moderation/link_expired.html",
-            {"retry_url": reverse("moderation:personal-data")},
-            status=410,
-        )
     response = JsonResponse(
         collect_personal_data(email), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -248,11 +259,14 @@ def follow_question(request, slug):
     )
 
 
-def follow_confirm(request, token):
+@signed_link("follow")
+def follow_confirm(request, token, pk, *, done=False):
     """The follower confirms the address by the mailed link (GET shows, POST confirms)."""
-    subscription, refusal = _subscription_from(request, token, "follow")
-    if refusal:
-        return refusal
+    subscription = _subscription(pk)
+    if subscription.status == Subscription.Status.ACTIVE:
+        return render(request, "moderation/follow_confirmed.html", {"subscription": subscription})
+    if done:
+        return redirect("moderation:follow-confirm", token)
     if request.method == "POST":
         try:
             services.confirm_subscription(subscription=subscription)
@@ -263,35 +277,34 @@ def follow_confirm(request, token):
                 {"subscription": subscription, "error": str(error)},
                 status=409,
             )
-        return render(request, "moderation/follow_confirmed.html", {"subscription": subscription})
+        return redirect("moderation:follow-confirmed", token)
     return render(request, "moderation/follow_confirm.html", {"subscription": subscription})
 
 
 @csrf_exempt
-def follow_unsubscribe(request, token):
+@signed_link("unsubscribe", max_age=None)
+def follow_unsubscribe(request, token, pk, *, done=False):
     """
     One click stops the mails: the link shows a button, and mail programs POST to it directly
     (RFC 8058), which is why the signed link, not a CSRF token, is what authorises it.
     """
-    subscription, refusal = _subscription_from(request, token, "unsubscribe", max_age=None)
-    if refusal:
-        return refusal
+    subscription = _subscription(pk)
     if request.method == "POST":
         services.unsubscribe(subscription=subscription)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            # RFC 8058 forbids a redirect in the answer to a mail program.
+            return render(request, "moderation/unsubscribed.html", {"subscription": subscription})
+        return redirect("moderation:follow-unsubscribed", token)
+    if done and subscription.status == Subscription.Status.UNSUBSCRIBED:
         return render(request, "moderation/unsubscribed.html", {"subscription": subscription})
+    if done:
+        return redirect("moderation:follow-unsubscribe", token)
     return render(request, "moderation/unsubscribe.html", {"subscription": subscription})
 
 
-def _subscription_from(request, token, purpose, **kwargs):
-    """The subscription a link names, or the page that explains why the link does not work."""
-    try:
-        pk = read_token(token, purpose, **kwargs)
-    except InvalidLink:
-        return None, render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        return None, render(request, "moderation/link_expired.html", status=410)
+def _subscription(pk):
     queryset = Subscription.objects.select_related("question", "contribution__question")
-    return get_object_or_404(queryset, pk=pk), None
+    return get_object_or_404(queryset, pk=pk)
 
 
 def privacy(request):

@@ -65,7 +65,7 @@ def test_withdrawing_erases_the_text_name_addresses_and_paper(client, question):
         reason="Fin.",
     )
 
-    response = client.post(withdraw_url(contribution))
+    response = client.post(withdraw_url(contribution), follow=True)
 
     assert "Dit indlæg er trukket tilbage" in response.content.decode()
     contribution.refresh_from_db()

@@ -354,8 +354,9 @@ def test_the_link_in_the_mail_confirms_the_contribution_into_the_queue(
     assert Contribution.objects.get().status == Status.UNCONFIRMED  # a GET changes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(path_of(link))
+        response = client.post(path_of(link), follow=True)
 
+    assert response.redirect_chain == [(f"{path_of(link)}bekraeftet/", 302)]
     assert "Tak, dit indlæg er sendt til redaktionen" in response.content.decode()
     contribution = Contribution.objects.get()
     assert contribution.status == Status.PENDING
@@ -400,7 +401,8 @@ def test_an_expired_link_offers_a_new_one_by_mail(
         assert "Linket er udløbet" in response.content.decode()
         resend = re.search(r'action="([^"]+/nyt-link/)"', response.content.decode()).group(1)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(resend)
+            response = client.post(resend, follow=True)
+    assert response.redirect_chain == [("/indlaeg/nyt-link/sendt/", 302)]
     assert "Et nyt link er på vej" in response.content.decode()
     (message,) = mail.outbox
     (fresh,) = [u for u in links(message) if "/bekraeft/" in u]
