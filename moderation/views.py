@@ -202,7 +202,16 @@ def contribution_withdraw(request, token, pk, *, done=False):
     if done:
         return redirect("moderation:contribution-withdraw", token)
     if request.method == "POST":
-        services.withdraw(contribution=contribution)
+        try:
+            services.withdraw(contribution=contribution)
+        except services.ModerationError as error:
+            # Something else changed it first: a second click, or an editor's decision.
+            return render(
+                request,
+                "moderation/contribution_withdraw_conflict.html",
+                {"contribution": contribution, "error": str(error), "token": token},
+                status=409,
+            )
         return redirect("moderation:contribution-withdrawn", token)
     return render(request, "moderation/contribution_withdraw.html", {"contribution": contribution})
 

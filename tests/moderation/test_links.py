@@ -3,9 +3,11 @@
 import time
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from debates.models import Contribution
+from moderation import services
 from moderation.models import Decision, Subscription
 from moderation.tokens import make_token
 from tests.factories import make_contribution
@@ -196,3 +198,31 @@ def test_asking_for_a_new_link_redirects_to_a_page_that_says_it_is_on_its_way(
 
 def test_the_page_for_a_new_link_is_only_for_who_asked_for_one(client, seeded):
     assert client.get("/indlaeg/nyt-link/sendt/").status_code == 404
+
+
+# A withdrawal that races another change ----------------------------------------------------------
+
+
+def test_a_withdrawal_that_loses_a_race_gets_a_clear_danish_page_not_an_error(
+    client, question, monkeypatch
+):
+    contribution = make_contribution(question=question, title="Mit indlæg")
+    real_withdraw = services.withdraw
+
+    def another_click_first(*, contribution):
+        real_withdraw(contribution=Contribution.objects.get(pk=contribution.pk))
+        return real_withdraw(contribution=contribution)
+
+    monkeypatch.setattr(services, "withdraw", another_click_first)
+
+    link = url("contribution-withdraw", contribution.pk, "withdraw")
+
+    response = client.post(link)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Dit indlæg blev ikke trukket tilbage" in html
+    assert "Kan ikke trække tilbage: indlægget har status “trukket tilbage”." in html
+    assert f'href="{link}"' in html
+    assert contribution.decisions.filter(action=Decision.Action.WITHDRAWN).count() == 1
+    assert mail.outbox == []
