@@ -66,15 +66,13 @@ def editor_addresses() -> list[str]:
 
 
 def queue_confirmation(contribution: Contribution) -> OutgoingMail:
+    url = signed_url(
+        "moderation:contribution-confirm", contribution.pk, "confirm", contribution.language
+    )
     return _queue_to_contributor(
         contribution,
         OutgoingMail.Kind.CONFIRMATION,
-        {
-            "confirm_url": signed_url(
-                "moderation:contribution-confirm", contribution.pk, "confirm", contribution.language
-            ),
-            "valid_days": settings.MIA_CONFIRMATION_DAYS,
-        },
+        {"confirm_url": url, "valid_days": settings.MIA_CONFIRMATION_DAYS},
     )
 
 
@@ -93,19 +91,13 @@ def queue_unpublished(contribution: Contribution) -> OutgoingMail:
 
 
 def queue_follow_confirmation(subscription: Subscription) -> OutgoingMail:
-    return _queue(
-        OutgoingMail.Kind.FOLLOW_CONFIRMATION,
-        None,
-        [subscription.email],
-        subscription.language,
-        {
-            "question": subscription.question,
-            "confirm_url": signed_url(
-                "moderation:follow-confirm", subscription.pk, "follow", subscription.language
-            ),
-            "valid_days": settings.MIA_CONFIRMATION_DAYS,
-        },
-    )
+    url = signed_url("moderation:follow-confirm", subscription.pk, "follow", subscription.language)
+    context = {
+        "question": subscription.question,
+        "confirm_url": url,
+        "valid_days": settings.MIA_CONFIRMATION_DAYS,
+    }
+    return _queue_to_follower(subscription, OutgoingMail.Kind.FOLLOW_CONFIRMATION, context)
 
 
 def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMail:
@@ -115,37 +107,28 @@ def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMa
     )
     with translation.override(subscription.language):
         items = [(c, absolute_url(c.get_absolute_url())) for c in contributions]
-    return _queue(
-        OutgoingMail.Kind.FOLLOW_NOTICE,
-        None,
-        [subscription.email],
-        subscription.language,
-        {
-            "subscription": subscription,
-            "question": subscription.thread,
-            "followed": subscription.contribution,
-            "items": items,
-            "unsubscribe_url": unsubscribe,
-        },
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    context = {
+        "subscription": subscription,
+        "question": subscription.thread,
+        "followed": subscription.contribution,
+        "items": items,
+        "unsubscribe_url": unsubscribe,
+    }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return _queue_to_follower(subscription, OutgoingMail.Kind.FOLLOW_NOTICE, context, headers)
 
 
 def queue_data_export(email: str, language: str) -> OutgoingMail:
+    url = signed_url("moderation:personal-data-download", email, "personal-data", language)
     return _queue(
         OutgoingMail.Kind.DATA_EXPORT,
         None,
         [email],
         language,
-        {
-            "download_url": signed_url(
-                "moderation:personal-data-download", email, "personal-data", language
-            ),
-            "valid_days": settings.MIA_CONFIRMATION_DAYS,
-        },
+        {"download_url": url, "valid_days": settings.MIA_CONFIRMATION_DAYS},
     )
 
 
@@ -188,6 +171,10 @@ def _queue_to_contributor(contribution, kind, context):
         **context,
     }
     return _queue(kind, contribution, [to], contribution.language, context)
+
+
+def _queue_to_follower(subscription, kind, context, headers=None):
+    return _queue(kind, None, [subscription.email], subscription.language, context, headers)
 
 
 def _queue(kind, contribution, recipients, language, context, headers=None):
