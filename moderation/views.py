@@ -202,10 +202,10 @@ def contribution_withdraw(request, token, pk, *, done=False):
     if done:
         return redirect("moderation:contribution-withdraw", token)
     if request.method == "POST":
+        # Something else may change it first: a second click, or an editor's decision.
         try:
             services.withdraw(contribution=contribution)
         except services.ModerationError as error:
-            # Something else changed it first: a second click, or an editor's decision.
             return render(
                 request,
                 "moderation/contribution_withdraw_conflict.html",
@@ -272,22 +272,19 @@ def follow_question(request, slug):
 def follow_confirm(request, token, pk, *, done=False):
     """The follower confirms the address by the mailed link (GET shows, POST confirms)."""
     subscription = _subscription(pk)
+    context = {"subscription": subscription}
     if subscription.status == Subscription.Status.ACTIVE:
-        return render(request, "moderation/follow_confirmed.html", {"subscription": subscription})
+        return render(request, "moderation/follow_confirmed.html", context)
     if done:
         return redirect("moderation:follow-confirm", token)
     if request.method == "POST":
         try:
             services.confirm_subscription(subscription=subscription)
         except services.ModerationError as error:
-            return render(
-                request,
-                "moderation/follow_confirm.html",
-                {"subscription": subscription, "error": str(error)},
-                status=409,
-            )
+            context["error"] = str(error)
+            return render(request, "moderation/follow_confirm.html", context, status=409)
         return redirect("moderation:follow-confirmed", token)
-    return render(request, "moderation/follow_confirm.html", {"subscription": subscription})
+    return render(request, "moderation/follow_confirm.html", context)
 
 
 @csrf_exempt
