@@ -35,7 +35,7 @@ def admit(request, form) -> bool:
     cache.add(key, 0, timeout=PERIOD_SECONDS)
     try:
         count = cache.incr(key)
-    except ValueError:  # the hour ran out between the two
+    except ValueError:  # the count expired between the two calls
         cache.add(key, 1, timeout=PERIOD_SECONDS)
         count = 1
     limit = settings.MIA_SUBMISSIONS_PER_HOUR
