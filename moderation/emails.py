@@ -29,23 +29,10 @@ def absolute_url(path: str) -> str:
     return f"{settings.MIA_SITE_URL}{path}"
 
 
-def confirmation_url(contribution: Contribution) -> str:
-    with translation.override(contribution.language):
-        path = reverse(
-            "moderation:contribution-confirm",
-            kwargs={"token": make_token(contribution.pk, "confirm")},
-        )
-    return absolute_url(path)
-
-
-def withdraw_url(contribution: Contribution) -> str:
-    """The author's link to withdraw a contribution; it does not expire."""
-    with translation.override(contribution.language):
-        path = reverse(
-            "moderation:contribution-withdraw",
-            kwargs={"token": make_token(contribution.pk, "withdraw")},
-        )
-    return absolute_url(path)
+def signed_url(viewname: str, value: int | str, purpose: str, language: str) -> str:
+    """A link for one thing and one purpose (see tokens.py), opening pages in `language`."""
+    with translation.override(language):
+        return absolute_url(reverse(viewname, kwargs={"token": make_token(value, purpose)}))
 
 
 def personal_data_page_url(language: str) -> str:
@@ -79,13 +66,13 @@ def editor_addresses() -> list[str]:
 
 
 def queue_confirmation(contribution: Contribution) -> OutgoingMail:
+    url = signed_url(
+        "moderation:contribution-confirm", contribution.pk, "confirm", contribution.language
+    )
     return _queue_to_contributor(
         contribution,
         OutgoingMail.Kind.CONFIRMATION,
-        {
-            "confirm_url": confirmation_url(contribution),
-            "valid_days": settings.MIA_CONFIRMATION_DAYS,
-        },
+        {"confirm_url": url, "valid_days": settings.MIA_CONFIRMATION_DAYS},
     )
 
 
@@ -104,68 +91,44 @@ def queue_unpublished(contribution: Contribution) -> OutgoingMail:
 
 
 def queue_follow_confirmation(subscription: Subscription) -> OutgoingMail:
-    with translation.override(subscription.language):
-        confirm = reverse(
-            "moderation:follow-confirm", kwargs={"token": make_token(subscription.pk, "follow")}
-        )
-    return _queue(
-        OutgoingMail.Kind.FOLLOW_CONFIRMATION,
-        None,
-        [subscription.email],
-        subscription.language,
-        {
-            "question": subscription.question,
-            "confirm_url": absolute_url(confirm),
-            "valid_days": settings.MIA_CONFIRMATION_DAYS,
-        },
-    )
+    url = signed_url("moderation:follow-confirm", subscription.pk, "follow", subscription.language)
+    context = {
+        "question": subscription.question,
+        "confirm_url": url,
+        "valid_days": settings.MIA_CONFIRMATION_DAYS,
+    }
+    return _queue_to_follower(subscription, OutgoingMail.Kind.FOLLOW_CONFIRMATION, context)
 
 
 def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMail:
     """One mail to a follower for everything published for them in one batch."""
-    unsubscribe = unsubscribe_url(subscription)
+    unsubscribe = signed_url(
+        "moderation:follow-unsubscribe", subscription.pk, "unsubscribe", subscription.language
+    )
     with translation.override(subscription.language):
         items = [(c, absolute_url(c.get_absolute_url())) for c in contributions]
-    return _queue(
-        OutgoingMail.Kind.FOLLOW_NOTICE,
-        None,
-        [subscription.email],
-        subscription.language,
-        {
-            "subscription": subscription,
-            "question": subscription.thread,
-            "followed": subscription.contribution,
-            "items": items,
-            "unsubscribe_url": unsubscribe,
-        },
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-
-
-def unsubscribe_url(subscription: Subscription) -> str:
-    with translation.override(subscription.language):
-        path = reverse(
-            "moderation:follow-unsubscribe",
-            kwargs={"token": make_token(subscription.pk, "unsubscribe")},
-        )
-    return absolute_url(path)
+    context = {
+        "subscription": subscription,
+        "question": subscription.thread,
+        "followed": subscription.contribution,
+        "items": items,
+        "unsubscribe_url": unsubscribe,
+    }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return _queue_to_follower(subscription, OutgoingMail.Kind.FOLLOW_NOTICE, context, headers)
 
 
 def queue_data_export(email: str, language: str) -> OutgoingMail:
-    with translation.override(language):
-        path = reverse(
-            "moderation:personal-data-download",
-            kwargs={"token": make_token(email, "personal-data")},
-        )
+    url = signed_url("moderation:personal-data-download", email, "personal-data", language)
     return _queue(
         OutgoingMail.Kind.DATA_EXPORT,
         None,
         [email],
         language,
-        {"download_url": absolute_url(path), "valid_days": settings.MIA_CONFIRMATION_DAYS},
+        {"download_url": url, "valid_days": settings.MIA_CONFIRMATION_DAYS},
     )
 
 
@@ -200,11 +163,18 @@ def _queue_to_contributor(contribution, kind, context):
     to = str(Address(display_name=contribution.author_name, addr_spec=contribution.author_email))
     context = {
         "question": contribution.question,
-        "withdraw_url": withdraw_url(contribution),
+        # The author's link to withdraw; it works for as long as the mail is kept.
+        "withdraw_url": signed_url(
+            "moderation:contribution-withdraw", contribution.pk, "withdraw", contribution.language
+        ),
         "data_url": personal_data_page_url(contribution.language),
         **context,
     }
     return _queue(kind, contribution, [to], contribution.language, context)
+
+
+def _queue_to_follower(subscription, kind, context, headers=None):
+    return _queue(kind, None, [subscription.email], subscription.language, context, headers)
 
 
 def _queue(kind, contribution, recipients, language, context, headers=None):

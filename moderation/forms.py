@@ -4,17 +4,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.core import signing
-from django.core.files.base import File
-from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 PDF_MAGIC = b"%PDF-"
-STAGING_SALT = "moderation.staged-upload"
-STAGING_MAX_AGE = 60 * 60 * 24
 
 
 class ContributionForm(forms.Form):
@@ -39,7 +34,9 @@ class ContributionForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+    # A paper attached before a preview or an error, parked until the form is sent.
     attachment_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    remove_attachment = forms.BooleanField(label=_("Remove the attached file"), required=False)
     consent = forms.BooleanField(
         error_messages={
             "required": _("We can only publish your contribution with your name. Tick the box.")
@@ -54,7 +51,7 @@ class ContributionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.staged_name = ""
+        self.staged = None
         self.fields["consent"].label = format_html(
             '{} <a href="{}">{}</a>',
             _(
@@ -148,51 +145,11 @@ class ContributionForm(forms.Form):
             )
         return upload
 
-    # An attachment survives a preview or an error elsewhere in the form, so nothing is lost.
-
-    def keep_attachment(self):
-        """Park a valid upload, or keep the one parked before; put its token in the form."""
-        upload = self.cleaned_data.get("attachment") if hasattr(self, "cleaned_data") else None
-        if upload:
-            self.staged_name = upload.name
-            stored = storages["contributions"].save("staging/upload.pdf", upload)
-            token = signing.dumps({"path": stored, "name": upload.name}, salt=STAGING_SALT)
-        else:
-            staged = self._staged()
-            if not staged:
-                return
-            self.staged_name, token = staged["name"], self.data.get("attachment_token")
+    def carry_staged(self, staged):
+        """Show a paper parked by an earlier request, and carry its token to the next one."""
+        self.staged = staged
         self.data = self.data.copy()
-        self.data["attachment_token"] = token
-
-    def attachment_file(self):
-        """The file to submit: this request's upload, else the one parked earlier (or None)."""
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            return upload, upload.name
-        staged = self._staged()
-        if staged:
-            return File(storages["contributions"].open(staged["path"]), name="paper.pdf"), staged[
-                "name"
-            ]
-        return None, ""
-
-    def discard_staged(self):
-        staged = self._staged()
-        if staged:
-            storages["contributions"].delete(staged["path"])
-
-    def _staged(self):
-        token = self.data.get("attachment_token")
-        if not token or self.data.get("remove_attachment"):
-            return None
-        try:
-            staged = signing.loads(token, salt=STAGING_SALT, max_age=STAGING_MAX_AGE)
-        except signing.BadSignature:
-            return None
-        if not storages["contributions"].exists(staged["path"]):
-            return None
-        return staged
+        self.data["attachment_token"] = staged.token if staged else ""
 
 
 class EmailForm(forms.Form):

@@ -1,21 +1,23 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
+import functools
+from contextlib import nullcontext
+
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
-from moderation import services
+from moderation import services, throttle
 from moderation.forms import ContributionForm, EmailForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data
-from moderation.tokens import ExpiredLink, InvalidLink, read_token
+from moderation.services import staging
+from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
 
@@ -32,16 +34,12 @@ def contribution_new(request, slug, parent=None):
     preview_html = None
     if request.method == "POST" and question.is_open:
         is_valid = form.is_valid()
-        form.keep_attachment()
+        staged = _park_attachment(form)
         if is_valid and "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
-        elif is_valid and _too_many_submissions(request):
-            form.add_error(
-                None, _("You have sent many contributions in a short time. Try again in an hour.")
-            )
-        elif is_valid:
+        elif is_valid and throttle.admit(request, form):
             try:
-                contribution = _submit(request, form, question, parent)
+                contribution = _submit(request, form, question, parent, staged)
             except services.ModerationError as error:
                 form.add_error(None, str(error))
             else:
@@ -61,67 +59,52 @@ def contribution_new(request, slug, parent=None):
     )
 
 
-def _submit(request, form, question, parent):
+def _park_attachment(form):
+    """A paper attached once is parked, so that a preview or an error elsewhere does not lose it."""
     data = form.cleaned_data
-    attachment, attachment_name = form.attachment_file()
-    contribution = services.submit_contribution(
-        question=question,
-        parent=parent,
-        author_name=data["author_name"],
-        author_email=data["author_email"],
-        author_title=data["author_title"],
-        author_organisation=data["author_organisation"],
-        title=data["title"],
-        body=data["body"],
-        attachment=attachment,
-        attachment_name=attachment_name,
-        language=request.LANGUAGE_CODE,
-        submitter_ip=client_ip(request),
-        is_honeypot_tripped=bool(data["website"]),
-        wants_reply_notice=data["wants_reply_notice"],
-    )
-    form.discard_staged()
-    _count_submission(request)
+    staged = staging.read(data.get("attachment_token", ""))
+    if staged and (data.get("attachment") or data.get("remove_attachment")):
+        staging.discard(staged)
+        staged = None
+    if data.get("attachment"):
+        staged = staging.park(data["attachment"])
+    form.carry_staged(staged)
+    return staged
+
+
+def _submit(request, form, question, parent, staged):
+    data = form.cleaned_data
+    with staged.open() if staged else nullcontext() as attachment:
+        contribution = services.submit_contribution(
+            question=question,
+            parent=parent,
+            author_name=data["author_name"],
+            author_email=data["author_email"],
+            author_title=data["author_title"],
+            author_organisation=data["author_organisation"],
+            title=data["title"],
+            body=data["body"],
+            attachment=attachment,
+            attachment_name=staged.name if staged else "",
+            language=request.LANGUAGE_CODE,
+            submitter_ip=throttle.client_ip(request),
+            is_honeypot_tripped=bool(data["website"]),
+            wants_reply_notice=data["wants_reply_notice"],
+        )
+    if staged:
+        staging.discard(staged)
     return contribution
 
 
-def client_ip(request):
-    """
-    The visitor's address. Behind MIA_PROXY_COUNT trusted proxies it is the one the outermost
-    of them saw, which a visitor cannot forge by sending an X-Forwarded-For of their own.
-    """
-    proxies = settings.MIA_PROXY_COUNT
-    forwarded = [
-        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-    ]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _throttle_key(request):
-    return f"moderation:submissions:{client_ip(request)}"
-
-
-def _too_many_submissions(request):
-    return cache.get(_throttle_key(request), 0) >= settings.MIA_SUBMISSIONS_PER_HOUR
-
-
-def _count_submission(request):
-    key = _throttle_key(request)
-    cache.add(key, 0, timeout=60 * 60)
-    cache.incr(key)
-
-
-def contribution_sent(request):
-    """What happens next, for the person who has just sent a contribution."""
+def contribution_sent(request, *, resent=False):
+    """What happens next, for whoever has just sent a contribution or asked for a new link."""
     pk = request.session.get(SENT_SESSION_KEY)
     contribution = Contribution.objects.filter(pk=pk).select_related("question").first()
     if contribution is None:
         raise Http404
     return render(
         request,
-        "moderation/contribution_sent.html",
+        "moderation/link_resent.html" if resent else "moderation/contribution_sent.html",
         {
             "contribution": contribution,
             "valid_days": settings.MIA_CONFIRMATION_DAYS,
@@ -130,42 +113,67 @@ def contribution_sent(request):
     )
 
 
-def contribution_confirm(request, token):
+# The links in our mails ------------------------------------------------------------------------
+# A link's POST redirects to the link's outcome page (`done`), which a reload cannot repeat;
+# the link itself, opened again later, says that it has been used.
+
+
+def signed_link(purpose, *, max_age=CONFIRMATION_PERIOD):
+    """
+    The view gets what the link names, after the token. A link that was altered, or made for
+    something else, gets a page that says so (400); an expired one, a page with the way on (410).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, token, **kwargs):
+            try:
+                value = read_token(token, purpose, max_age=max_age)
+            except InvalidLink:
+                return render(request, "moderation/link_invalid.html", status=400)
+            except ExpiredLink:
+                way_on = _after_expiry(purpose, token)
+                return render(request, "moderation/link_expired.html", way_on, status=410)
+            return view(request, token, value, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _after_expiry(purpose, token):
+    if purpose == "confirm":
+        return {"resend_url": reverse("moderation:contribution-resend", args=[token])}
+    if purpose == "personal-data":
+        return {"retry_url": reverse("moderation:personal-data")}
+    return {}
+
+
+@signed_link("confirm")
+def contribution_confirm(request, token, pk, *, done=False):
     """The holder of a confirmation link confirms (POST) what the page shows them (GET)."""
-    try:
-        pk = read_token(token, "confirm")
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        resend_url = reverse("moderation:contribution-resend", args=[token])
-        return render(
-            request, "moderation/link_expired.html", {"resend_url": resend_url}, status=410
-        )
     contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
-    context = {"contribution": contribution, "token": token, "section": "debate"}
+    context = {"contribution": contribution, "section": "debate"}
     if contribution.status != Contribution.Status.UNCONFIRMED:
-        return render(request, "moderation/contribution_confirmed.html", {**context, "again": True})
+        context["again"] = not done
+        return render(request, "moderation/contribution_confirmed.html", context)
+    if done:
+        return redirect("moderation:contribution-confirm", token)
     if request.method == "POST":
         try:
             services.confirm_contribution(contribution=contribution)
         except services.TransitionNotAllowed:
-            return render(
-                request, "moderation/contribution_confirmed.html", {**context, "again": True}
-            )
-        return render(request, "moderation/contribution_confirmed.html", context)
+            # Another click confirmed it a moment ago; the link's page now says it has been used.
+            return redirect("moderation:contribution-confirm", token)
+        return redirect("moderation:contribution-confirmed", token)
     return render(request, "moderation/contribution_confirm.html", context)
 
 
 @require_POST
-def contribution_resend(request, token):
+@signed_link("confirm", max_age=None)
+def contribution_resend(request, token, pk):
     """A genuine but expired confirmation link can ask for a fresh one, sent to the same address."""
-    try:
-        pk = read_token(token, "confirm")
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink as expired:
-        pk = expired.value
-    contribution = Contribution.objects.filter(pk=pk).first()
+    contribution = Contribution.objects.filter(pk=pk).select_related("question").first()
     if contribution is None:
         # Never-confirmed contributions are deleted some time after their link expired.
         return render(request, "moderation/link_gone.html", status=410)
@@ -177,67 +185,55 @@ def contribution_resend(request, token):
             "moderation/contribution_confirmed.html",
             {"contribution": contribution, "again": True},
         )
-    return render(request, "moderation/link_resent.html", {"contribution": contribution})
+    request.session[SENT_SESSION_KEY] = contribution.pk
+    return redirect("moderation:contribution-resent")
 
 
-# The contributor's rights -----------------------------------------------------------------------
-
-
-def contribution_withdraw(request, token):
+@signed_link("withdraw", max_age=None)
+def contribution_withdraw(request, token, pk, *, done=False):
     """The author, by the link in our mails, withdraws a contribution (GET shows, POST does)."""
-    try:
-        pk = read_token(token, "withdraw", max_age=None)
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
     contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
     if contribution.status == Contribution.Status.WITHDRAWN:
         return render(
             request,
             "moderation/contribution_withdrawn.html",
-            {"contribution": contribution, "again": True},
+            {"contribution": contribution, "again": not done},
         )
+    if done:
+        return redirect("moderation:contribution-withdraw", token)
     if request.method == "POST":
-        services.withdraw(contribution=contribution)
-        return render(
-            request, "moderation/contribution_withdrawn.html", {"contribution": contribution}
-        )
+        # Something else may change it first: a second click, or an editor's decision.
+        try:
+            services.withdraw(contribution=contribution)
+        except services.ModerationError as error:
+            return render(
+                request,
+                "moderation/contribution_withdraw_conflict.html",
+                {"contribution": contribution, "error": str(error), "token": token},
+                status=409,
+            )
+        return redirect("moderation:contribution-withdrawn", token)
     return render(request, "moderation/contribution_withdraw.html", {"contribution": contribution})
 
 
 def personal_data(request):
     """Anyone may ask for the data held about an address; the answer goes to that address."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _too_many_submissions(request):
-            form.add_error(
-                None, _("You have sent many requests in a short time. Try again in an hour.")
-            )
-        else:
-            services.request_personal_data(
-                email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
-            )
-            _count_submission(request)
-            return render(
-                request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
-            )
+    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
+        services.request_personal_data(
+            email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+        )
+        return render(
+            request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
+        )
     return render(
         request, "moderation/personal_data.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
-def personal_data_download(request, token):
+@signed_link("personal-data")
+def personal_data_download(request, token, email):
     """The holder of a data link downloads everything held about its address, as JSON."""
-    try:
-        email = services.address_from_data_link(token)
-    except InvalidLink:
-        return render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        return render(
-            request,
-            "moderation/link_expired.html",
-            {"retry_url": reverse("moderation:personal-data")},
-            status=410,
-        )
     response = JsonResponse(
         collect_personal_data(email), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -254,7 +250,7 @@ def follow_question(request, slug):
     """Anyone may follow an open question by e-mail, once they confirm the address."""
     question = get_object_or_404(Question, slug=slug)
     form = EmailForm(request.POST)
-    if form.is_valid() and not _too_many_submissions(request):
+    if form.is_valid() and throttle.admit(request, form):
         try:
             services.follow_question(
                 question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
@@ -262,65 +258,59 @@ def follow_question(request, slug):
         except services.QuestionClosed as error:
             form.add_error(None, str(error))
         else:
-            _count_submission(request)
             return render(
                 request,
                 "moderation/follow_sent.html",
                 {"question": question, "email": form.cleaned_data["email"]},
             )
-    elif form.is_valid():
-        form.add_error(
-            None, _("You have sent many requests in a short time. Try again in an hour.")
-        )
     return render(
         request, "moderation/follow_form.html", {"question": question, "form": form}, status=400
     )
 
 
-def follow_confirm(request, token):
+@signed_link("follow")
+def follow_confirm(request, token, pk, *, done=False):
     """The follower confirms the address by the mailed link (GET shows, POST confirms)."""
-    subscription, refusal = _subscription_from(request, token, "follow")
-    if refusal:
-        return refusal
+    subscription = _subscription(pk)
+    context = {"subscription": subscription}
+    if subscription.status == Subscription.Status.ACTIVE:
+        return render(request, "moderation/follow_confirmed.html", context)
+    if done:
+        return redirect("moderation:follow-confirm", token)
     if request.method == "POST":
         try:
             services.confirm_subscription(subscription=subscription)
         except services.ModerationError as error:
-            return render(
-                request,
-                "moderation/follow_confirm.html",
-                {"subscription": subscription, "error": str(error)},
-                status=409,
-            )
-        return render(request, "moderation/follow_confirmed.html", {"subscription": subscription})
-    return render(request, "moderation/follow_confirm.html", {"subscription": subscription})
+            context["error"] = str(error)
+            return render(request, "moderation/follow_confirm.html", context, status=409)
+        return redirect("moderation:follow-confirmed", token)
+    return render(request, "moderation/follow_confirm.html", context)
 
 
 @csrf_exempt
-def follow_unsubscribe(request, token):
+@signed_link("unsubscribe", max_age=None)
+def follow_unsubscribe(request, token, pk, *, done=False):
     """
     One click stops the mails: the link shows a button, and mail programs POST to it directly
     (RFC 8058), which is why the signed link, not a CSRF token, is what authorises it.
     """
-    subscription, refusal = _subscription_from(request, token, "unsubscribe", max_age=None)
-    if refusal:
-        return refusal
+    subscription = _subscription(pk)
     if request.method == "POST":
         services.unsubscribe(subscription=subscription)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            # RFC 8058 forbids a redirect in the answer to a mail program.
+            return render(request, "moderation/unsubscribed.html", {"subscription": subscription})
+        return redirect("moderation:follow-unsubscribed", token)
+    if done and subscription.status == Subscription.Status.UNSUBSCRIBED:
         return render(request, "moderation/unsubscribed.html", {"subscription": subscription})
+    if done:
+        return redirect("moderation:follow-unsubscribe", token)
     return render(request, "moderation/unsubscribe.html", {"subscription": subscription})
 
 
-def _subscription_from(request, token, purpose, **kwargs):
-    """The subscription a link names, or the page that explains why the link does not work."""
-    try:
-        pk = read_token(token, purpose, **kwargs)
-    except InvalidLink:
-        return None, render(request, "moderation/link_invalid.html", status=400)
-    except ExpiredLink:
-        return None, render(request, "moderation/link_expired.html", status=410)
+def _subscription(pk):
     queryset = Subscription.objects.select_related("question", "contribution__question")
-    return get_object_or_404(queryset, pk=pk), None
+    return get_object_or_404(queryset, pk=pk)
 
 
 def privacy(request):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from debates.models import Contribution
 from moderation import emails
 from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.services import staging
 from moderation.services.transitions import transition
 from moderation.tokens import read_token
 
@@ -133,7 +134,7 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> Re
         | models.Q(contribution__in=unconfirmed)
         | models.Q(contribution__in=with_addresses)
     )
-    uploads = _parked_uploads_before(now - timedelta(days=1))
+    uploads = staging.expired(now=now)
     report = RetentionReport(
         unconfirmed_deleted=unconfirmed.count(),
         addresses_removed=with_addresses.count(),
@@ -159,14 +160,3 @@ def _months_before(moment, months):
     year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
     day = min(moment.day, calendar.monthrange(year, month_index + 1)[1])
     return moment.replace(year=year, month=month_index + 1, day=day)
-
-
-def _parked_uploads_before(moment):
-    """Uploads kept for a preview or a corrected form that was never sent (see forms.py)."""
-    storage = storages["contributions"]
-    if not storage.exists("staging"):
-        return []
-    _folders, names = storage.listdir("staging")
-    return [
-        f"staging/{name}" for name in names if storage.get_modified_time(f"staging/{name}") < moment
-    ]

@@ -1,6 +1,7 @@
 """The mails, read back from their bytes: who gets them, what they say, and that links work."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -9,20 +10,21 @@ from django.db import transaction
 
 from debates.models import Contribution
 from moderation import services
-from moderation.models import OutgoingMail
+from moderation.models import OutgoingMail, Subscription
 from tests.factories import make_contribution, make_user, make_webmaster
 from tests.mail import html_of, links, parse, path_of, text_of
 
 Status = Contribution.Status
 
 
-def submit(question):
+def submit(question, **overrides):
     return services.submit_contribution(
         question=question,
         author_name="Åse Ødegård",
         author_email="aase@example.dk",
         title="Om siloer",
         body="Siloerne er *ikke* kun et sundhedsproblem.",
+        **overrides,
     )
 
 
@@ -125,6 +127,40 @@ def test_an_english_contributor_is_written_to_in_english(question, mails_sent_by
     assert message.subject == "Your contribution to the MIA debate has been published"
     assert parse(message)["Content-Language"] == "en"
     assert any("/en/debat/" in u for u in links(message))
+
+
+def test_every_signed_link_in_an_english_readers_mail_opens_an_english_page(
+    client, question, mails_sent_by, webmaster
+):
+    sent = mails_sent_by(lambda: submit(question, language="en"))  # a link to confirm
+    Subscription.objects.create(
+        email="bo@example.org", question=question, language="en", status="active"
+    )
+    published = make_contribution(question=question, status=Status.PENDING, language="en")
+    sent += mails_sent_by(lambda: services.publish(contribution=published, actor=webmaster))
+    sent += mails_sent_by(
+        lambda: services.follow_question(question=question, email="al@example.org", language="en")
+    )
+    email = published.author_email
+    sent += mails_sent_by(lambda: services.request_personal_data(email=email, language="en"))
+
+    signed = [
+        path_of(link)
+        for message in sent
+        for link in links(message)
+        if re.match(r"/en/\w+(-\w+)?/(bekraeft|tilbagetraek|afmeld|hent)/", path_of(link))
+    ]
+
+    assert {path.rsplit("/", 2)[0] for path in signed} == {
+        "/en/indlaeg/bekraeft",
+        "/en/indlaeg/tilbagetraek",
+        "/en/foelg/bekraeft",
+        "/en/foelg/afmeld",
+        "/en/mine-data/hent",
+    }
+    for path in signed:
+        response = client.get(path)
+        assert (response.status_code, response["Content-Language"]) == (200, "en"), path
 
 
 def test_no_mail_leaves_when_the_change_is_rolled_back(question, webmaster, mails_sent_by):

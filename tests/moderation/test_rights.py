@@ -17,7 +17,7 @@ from django.utils import timezone
 from debates.models import Contribution
 from moderation import services
 from moderation.models import Decision, OutgoingMail, Subscription
-from moderation.services import rights
+from moderation.services import rights, staging
 from moderation.tokens import make_token
 from tests.factories import PDF_BYTES, make_contribution, make_webmaster
 from tests.mail import links, path_of
@@ -65,7 +65,7 @@ def test_withdrawing_erases_the_text_name_addresses_and_paper(client, question):
         reason="Fin.",
     )
 
-    response = client.post(withdraw_url(contribution))
+    response = client.post(withdraw_url(contribution), follow=True)
 
     assert "Dit indlæg er trukket tilbage" in response.content.decode()
     contribution.refresh_from_db()
@@ -247,17 +247,17 @@ def test_the_mail_log_and_abandoned_uploads_are_cleared(question, settings):
     new_mail = OutgoingMail.objects.create(
         kind="published", recipients=["b@example.dk"], subject="s", body_text="t"
     )
-    storage = storages["contributions"]
-    parked = storage.save("staging/upload.pdf", ContentFile(PDF_BYTES))
+    abandoned = staging.park(ContentFile(PDF_BYTES, name="a.pdf"))
     old = (timezone.now() - timedelta(days=2)).timestamp()
-    os.utime(storage.path(parked), (old, old))
-    kept = storage.save("staging/upload.pdf", ContentFile(PDF_BYTES))
+    os.utime(storages["contributions"].path(abandoned.path), (old, old))
+    kept = staging.park(ContentFile(PDF_BYTES, name="b.pdf"))
 
     retention()
 
     assert list(OutgoingMail.objects.values_list("pk", flat=True)) == [new_mail.pk]
-    assert not storage.exists(parked)
-    assert storage.exists(kept)
+    assert staging.read(abandoned.token) is None
+    assert not storages["contributions"].exists(abandoned.path)
+    assert staging.read(kept.token) == kept
 
 
 def test_a_dry_run_counts_but_changes_nothing(question, settings):

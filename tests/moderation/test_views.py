@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from debates.models import Contribution
-from moderation.models import Decision
+from moderation.models import Decision, Subscription
 from moderation.tokens import make_token
 from tests.factories import PDF_BYTES, ZIP_BYTES, make_contribution
 from tests.mail import links, parse, path_of
@@ -170,9 +170,45 @@ def test_a_flood_from_one_address_is_slowed_down_without_losing_the_text(
     response = send(client, form_url, body="Mit tredje indlæg.")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "mange indlæg på kort tid" in html
+    assert "Siden tager højst imod 2 indsendelser i timen fra samme netværksadresse." in html
     assert "Mit tredje indlæg." in html
     assert Contribution.objects.count() == 2
+
+
+def test_previews_and_corrections_do_not_count_against_the_limit(
+    client, question, form_url, settings
+):
+    settings.MIA_SUBMISSIONS_PER_HOUR = 1
+    client.post(form_url, valid_data(send="", preview="1"))
+    send(client, form_url, author_email="forkert")
+    assert send(client, form_url).status_code == 302
+    assert send(client, form_url).status_code == 400
+    assert Contribution.objects.count() == 1
+
+
+def test_the_limit_is_one_count_for_contributions_follows_and_data_requests(
+    client, question, form_url, settings
+):
+    settings.MIA_SUBMISSIONS_PER_HOUR = 2
+    send(client, form_url)
+    client.post(reverse("moderation:personal-data"), {"email": "ida@example.dk"})
+
+    follow = client.post(
+        reverse("moderation:follow-question", args=[question.slug]), {"email": "ida@example.dk"}
+    )
+    data = client.post(reverse("moderation:personal-data"), {"email": "ida@example.dk"})
+
+    for response in (follow, data):
+        assert response.status_code == 400
+        assert "Siden tager højst imod 2 indsendelser i timen" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_the_limit_counts_per_address(client, question, form_url, settings):
+    settings.MIA_SUBMISSIONS_PER_HOUR = 1
+    client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.1")
+    assert client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.2").status_code == 302
+    assert client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.1").status_code == 400
 
 
 # Bad input -------------------------------------------------------------------------------------
@@ -318,8 +354,9 @@ def test_the_link_in_the_mail_confirms_the_contribution_into_the_queue(
     assert Contribution.objects.get().status == Status.UNCONFIRMED  # a GET changes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(path_of(link))
+        response = client.post(path_of(link), follow=True)
 
+    assert response.redirect_chain == [(f"{path_of(link)}bekraeftet/", 302)]
     assert "Tak, dit indlæg er sendt til redaktionen" in response.content.decode()
     contribution = Contribution.objects.get()
     assert contribution.status == Status.PENDING
@@ -364,7 +401,8 @@ def test_an_expired_link_offers_a_new_one_by_mail(
         assert "Linket er udløbet" in response.content.decode()
         resend = re.search(r'action="([^"]+/nyt-link/)"', response.content.decode()).group(1)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(resend)
+            response = client.post(resend, follow=True)
+    assert response.redirect_chain == [("/indlaeg/nyt-link/sendt/", 302)]
     assert "Et nyt link er på vej" in response.content.decode()
     (message,) = mail.outbox
     (fresh,) = [u for u in links(message) if "/bekraeft/" in u]
