@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from debates import exports
 from debates.models import Contribution, Question
+from debates.views import paper_response
 from moderation import services
 from moderation.models import Decision
 from moderation.roles import MODERATE_PERMISSION
@@ -347,14 +348,9 @@ class ContributionAdmin(admin.ModelAdmin):
 
     def attachment_view(self, request, object_id):
         contribution = get_object_or_404(Contribution, pk=object_id)
-        if not self.has_view_permission(request, contribution) or not contribution.attachment:
+        if not self.has_view_permission(request, contribution):
             raise Http404
-        return FileResponse(
-            contribution.attachment.open("rb"),
-            as_attachment=True,
-            filename=contribution.attachment_name or "paper.pdf",
-            content_type="application/pdf",
-        )
+        return paper_response(contribution)
 
     # Actions on the queue -------------------------------------------------------------------
 
