@@ -18,12 +18,11 @@ from debates import exports
 from debates.models import Contribution, Question
 from debates.views import paper_response
 from moderation import services
+from moderation.admin.base import ModerationAdmin
 from moderation.models import Decision
-from moderation.roles import MODERATE_PERMISSION
 from moderation.spam import spam_hints
 
 Status = Contribution.Status
-MODERATE = MODERATE_PERMISSION
 
 
 # What each decision is called, which service makes it, and whether it needs a reason.
@@ -103,7 +102,7 @@ class ContributionAdminForm(forms.ModelForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(ModerationAdmin):
     form = ContributionAdminForm
     list_display = [
         "status_label",
@@ -286,9 +285,6 @@ class ContributionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def has_moderate_permission(self, request):
-        return request.user.has_perm(MODERATE)
 
     def save_model(self, request, obj, form, change):
         services.edit_contribution(
