@@ -201,21 +201,17 @@ class ContributionAdmin(ModerationAdmin):
 
     # The queue ------------------------------------------------------------------------------
 
-    def get_queryset(self, request):
-        # ModelAdmin.get_queryset orders before we could annotate, so the annotation comes first.
-        queryset = self.model._default_manager.annotate(
-            queue_order=Case(
-                When(status=Status.PENDING, then=Value(0)),
-                When(status=Status.UNCONFIRMED, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        return queryset.order_by(*self.get_ordering(request))
-
     def get_ordering(self, request):
-        # Pending first, the longest waiting at the top; then the rest, newest first.
-        return ["queue_order", "confirmed_at", "-submitted_at"]
+        # Pending first, the longest waiting at the top; then the rest, newest first. An
+        # expression rather than an annotation, because other admin pages that list
+        # contributions (a decision's page) order by this too, without our queryset.
+        queue_order = Case(
+            When(status=Status.PENDING, then=Value(0)),
+            When(status=Status.UNCONFIRMED, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [queue_order.asc(), "confirmed_at", "-submitted_at"]
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj):

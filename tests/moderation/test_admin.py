@@ -8,11 +8,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from debates.models import Contribution, Question
-from moderation.models import Decision
+from moderation import services
+from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
 
 Status = Contribution.Status
@@ -355,6 +357,38 @@ def test_the_decisions_have_a_list_of_their_own(moderator, question, webmaster):
     html = moderator.get(reverse("admin:moderation_decision_changelist")).content.decode()
     assert "Revideret" in html
     assert webmaster.username in html
+
+
+@pytest.mark.parametrize("model", ["decision", "outgoingmail"])
+def test_the_records_of_decisions_and_mail_cannot_be_added_changed_or_deleted(
+    moderator, question, webmaster, model
+):
+    contribution = make_contribution(question=question, status=Status.PENDING)
+    services.publish(contribution=contribution, actor=webmaster)
+    record = {"decision": Decision, "outgoingmail": OutgoingMail}[model].objects.get()
+    admin_url = f"admin:moderation_{model}"
+
+    assert moderator.get(reverse(f"{admin_url}_changelist")).status_code == 200
+    assert moderator.get(reverse(f"{admin_url}_add")).status_code == 403
+    assert moderator.post(reverse(f"{admin_url}_delete", args=[record.pk])).status_code == 403
+    page = moderator.get(reverse(f"{admin_url}_change", args=[record.pk])).content.decode()
+    assert 'name="_save"' not in page
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_only_moderators_may_send_queued_mail_from_the_admin(moderator, question, webmaster):
+    contribution = make_contribution(question=question, status=Status.PENDING)
+    services.publish(contribution=contribution, actor=webmaster)
+    mail_list = reverse("admin:moderation_outgoingmail_changelist")
+    reader = make_user()
+    reader.user_permissions.add(Permission.objects.get(codename="view_outgoingmail"))
+    other = Client()
+    other.force_login(reader)
+
+    assert "send_now" in moderator.get(mail_list).content.decode()
+    page = other.get(mail_list).content.decode()
+    assert OutgoingMail.objects.get().subject in page
+    assert "send_now" not in page
 
 
 # Accounts -------------------------------------------------------------------------------------
