@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
+from moderation.intake.messages import one_line
 from moderation.models import Decision, Subscription
 from moderation.services.following import announce_published
 from moderation.services.transitions import (
@@ -58,25 +59,31 @@ def submit_contribution(
     parent = _reply_target(question, parent)
     if message_id and Contribution.objects.filter(message_id=message_id).exists():
         raise DuplicateSubmission(message_id)
+    contribution = Contribution(
+        question=question,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 1,
+        status=Status.UNCONFIRMED,
+        source=source,
+        language=language,
+        author_name=one_line(author_name),
+        author_email=author_email.strip(),
+        author_organisation=one_line(author_organisation),
+        author_title=one_line(author_title),
+        submitter_ip=submitter_ip,
+        title=one_line(title),
+        body=body,
+        body_html=render_markdown(body),
+        original_title=one_line(title),
+        original_body=body,
+        attachment_name=(attachment_name or attachment.name) if attachment is not None else "",
+        is_honeypot_tripped=is_honeypot_tripped,
+        message_id=message_id,
+        intake_note=intake_note,
+    )
     try:
-        return _create_contribution(
-            question=question,
-            parent=parent,
-            source=source,
-            language=language,
-            author_name=author_name,
-            author_email=author_email,
-            author_organisation=author_organisation,
-            author_title=author_title,
-            submitter_ip=submitter_ip,
-            title=title,
-            body=body,
-            attachment=attachment,
-            attachment_name=attachment_name,
-            is_honeypot_tripped=is_honeypot_tripped,
-            message_id=message_id,
-            intake_note=intake_note,
-            wants_reply_notice=wants_reply_notice,
+        return _store_submission(
+            contribution, attachment=attachment, wants_reply_notice=wants_reply_notice
         )
     except IntegrityError:
         # Another intake run took the same mail in between the check and the insert.
@@ -85,52 +92,11 @@ def submit_contribution(
         raise
 
 
-def _create_contribution(
-    *,
-    question,
-    parent,
-    source,
-    language,
-    author_name,
-    author_email,
-    author_organisation,
-    author_title,
-    submitter_ip,
-    title,
-    body,
-    attachment,
-    attachment_name,
-    is_honeypot_tripped,
-    message_id,
-    intake_note,
-    wants_reply_notice,
-):
+def _store_submission(contribution, *, attachment, wants_reply_notice):
     stored = ""
     try:
         with transaction.atomic():
-            contribution = Contribution(
-                question=question,
-                parent=parent,
-                depth=parent.depth + 1 if parent else 1,
-                status=Status.UNCONFIRMED,
-                source=source,
-                language=language,
-                author_name=_one_line(author_name),
-                author_email=author_email.strip(),
-                author_organisation=_one_line(author_organisation),
-                author_title=_one_line(author_title),
-                submitter_ip=submitter_ip,
-                title=_one_line(title),
-                body=body,
-                body_html=render_markdown(body),
-                original_title=_one_line(title),
-                original_body=body,
-                is_honeypot_tripped=is_honeypot_tripped,
-                message_id=message_id,
-                intake_note=intake_note,
-            )
             if attachment is not None:
-                contribution.attachment_name = attachment_name or attachment.name
                 contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
                 stored = contribution.attachment.name
             contribution.save()
@@ -143,10 +109,12 @@ def _create_contribution(
             if wants_reply_notice and contribution.author_email:
                 # Confirmed together with the contribution: the same link proves the same address.
                 Subscription.objects.create(
-                    email=contribution.author_email, contribution=contribution, language=language
+                    email=contribution.author_email,
+                    contribution=contribution,
+                    language=contribution.language,
                 )
             # An automated sender gets the same answer as a person, but no mail: it simply expires.
-            if not is_honeypot_tripped:
+            if not contribution.is_honeypot_tripped:
                 emails.queue_confirmation(contribution)
     except Exception:
         # The file is written before the row; a row that was never stored leaves no file behind.
@@ -154,11 +122,6 @@ def _create_contribution(
             storages["contributions"].delete(stored)
         raise
     return contribution
-
-
-def _one_line(value):
-    # Names and titles go into mail headers and page headings: one line, single spaces.
-    return " ".join(value.split())
 
 
 def _reply_target(question, parent):

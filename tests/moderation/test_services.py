@@ -205,6 +205,21 @@ def test_a_submission_waits_unconfirmed_with_its_text_rendered_and_kept(question
     assert contribution.decisions.get().action == Decision.Action.SUBMITTED
 
 
+def test_names_and_titles_are_stored_as_one_clean_line(question):
+    """They go into mail headers: no line breaks, control characters or decomposed letters."""
+    contribution = submit(
+        question,
+        author_name="Søren\r\nBcc: alle@example.dk",
+        author_organisation="Roskilde\x00 Kommune",
+        author_title="Konsu\x1blent",
+        title="A\u030angstrøm\tog  ære",
+    )
+    assert contribution.author_name == "Søren Bcc: alle@example.dk"
+    assert contribution.author_organisation == "Roskilde Kommune"
+    assert contribution.author_title == "Konsulent"
+    assert contribution.title == contribution.original_title == "\u00c5ngstrøm og ære"
+
+
 def test_a_closed_question_refuses_new_contributions(question):
     question.is_open = False
     question.save()
