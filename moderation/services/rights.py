@@ -12,6 +12,7 @@ from django.utils import timezone
 from debates.models import Contribution
 from moderation import emails
 from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.services.decisions import DECISIONS
 from moderation.services.transitions import transition
 from moderation.tokens import read_token
 
@@ -20,13 +21,8 @@ Status = Contribution.Status
 
 # The contributor's rights ---------------------------------------------------------------------
 
-WITHDRAWABLE = {
-    Status.UNCONFIRMED,
-    Status.PENDING,
-    Status.PUBLISHED,
-    Status.REJECTED,
-    Status.SPAM,
-}
+# Every status but withdrawn: the reason is written beside its row in decisions.py.
+WITHDRAWABLE = DECISIONS[Decision.Action.WITHDRAWN].allowed_from
 
 
 def withdraw(*, contribution: Contribution) -> Contribution:
@@ -39,8 +35,6 @@ def withdraw(*, contribution: Contribution) -> Contribution:
         contribution = transition(
             contribution,
             action=Decision.Action.WITHDRAWN,
-            allowed_from=WITHDRAWABLE,
-            to=Status.WITHDRAWN,
             decided_at=timezone.now(),
         )
         _erase_personal_data(contribution)
