@@ -122,7 +122,11 @@ def search(request):
 
 def contribution_attachment(request, pk):
     """The paper of a published contribution; any other contribution's file does not exist here."""
-    contribution = get_object_or_404(Contribution.objects.published(), pk=pk)
+    return paper_response(get_object_or_404(Contribution.objects.published(), pk=pk))
+
+
+def paper_response(contribution: Contribution) -> FileResponse:
+    """A contribution's paper as a PDF download; the caller decides who may have it."""
     if not contribution.attachment:
         raise Http404
     return FileResponse(

@@ -2,64 +2,37 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import get_text_list
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from debates import exports
 from debates.models import Contribution, Question
+from debates.views import paper_response
 from moderation import services
+from moderation.admin.base import ModerationAdmin
 from moderation.models import Decision
-from moderation.roles import MODERATE_PERMISSION
 from moderation.spam import spam_hints
 
 Status = Contribution.Status
-MODERATE = MODERATE_PERMISSION
 
 
-# What each decision is called, which service makes it, and whether it needs a reason.
-DECISIONS = {
-    "publish": (gettext_lazy("Publish"), services.publish, False),
-    "reject": (gettext_lazy("Reject"), services.reject, True),
-    "spam": (gettext_lazy("Mark as spam"), services.mark_spam, False),
-    "reopen": (gettext_lazy("Put back in the queue"), services.reopen, False),
-    "unpublish": (gettext_lazy("Unpublish"), services.unpublish, True),
-}
-DECISIONS_FROM = {
-    Status.PENDING: ["publish", "reject", "spam"],
-    Status.PUBLISHED: ["unpublish"],
-    Status.REJECTED: ["reopen"],
-    Status.SPAM: ["reopen"],
-}
+def _bulk_action(rule):
+    """The queue's action that takes one of a moderator's decisions on the selected rows."""
 
+    def action(modeladmin, request, queryset):
+        return modeladmin.decide_selected(request, queryset, rule)
 
-def decide(contributions, decision, actor, reason=""):
-    """
-    Apply one decision to each contribution; return (done, [refusal messages]). The batch is
-    one transaction, so followers get one mail for all that it publishes.
-    """
-    _label, service, needs_reason = DECISIONS[decision]
-    done, refused = 0, []
-    with transaction.atomic():
-        for contribution in contributions:
-            kwargs = {"contribution": contribution, "actor": actor}
-            if needs_reason:
-                kwargs["reason"] = reason
-            try:
-                service(**kwargs)
-            except services.ModerationError as error:
-                refused.append(f"{contribution}: {error}")
-            else:
-                done += 1
-    return done, refused
+    action.__name__ = f"decide_{rule.action}"
+    return admin.action(description=rule.bulk_label, permissions=["moderate"])(action)
 
 
 class DecisionInline(admin.TabularInline):
@@ -102,7 +75,7 @@ class ContributionAdminForm(forms.ModelForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(ModerationAdmin):
     form = ContributionAdminForm
     list_display = [
         "status_label",
@@ -122,11 +95,7 @@ class ContributionAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = [DecisionInline]
     actions = [
-        "publish_selected",
-        "reject_selected",
-        "mark_spam_selected",
-        "reopen_selected",
-        "unpublish_selected",
+        *(_bulk_action(rule) for rule in services.moderators_decisions()),
         "export_csv",
         "export_json",
     ]
@@ -201,21 +170,17 @@ class ContributionAdmin(admin.ModelAdmin):
 
     # The queue ------------------------------------------------------------------------------
 
-    def get_queryset(self, request):
-        # ModelAdmin.get_queryset orders before we could annotate, so the annotation comes first.
-        queryset = self.model._default_manager.annotate(
-            queue_order=Case(
-                When(status=Status.PENDING, then=Value(0)),
-                When(status=Status.UNCONFIRMED, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        return queryset.order_by(*self.get_ordering(request))
-
     def get_ordering(self, request):
-        # Pending first, the longest waiting at the top; then the rest, newest first.
-        return ["queue_order", "confirmed_at", "-submitted_at"]
+        # Pending first, the longest waiting at the top; then the rest, newest first. An
+        # expression rather than an annotation, because other admin pages that list
+        # contributions (a decision's page) order by this too, without our queryset.
+        queue_order = Case(
+            When(status=Status.PENDING, then=Value(0)),
+            When(status=Status.UNCONFIRMED, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [queue_order.asc(), "confirmed_at", "-submitted_at"]
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj):
@@ -286,9 +251,6 @@ class ContributionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_moderate_permission(self, request):
-        return request.user.has_perm(MODERATE)
-
     def save_model(self, request, obj, form, change):
         services.edit_contribution(
             contribution=obj,
@@ -300,10 +262,11 @@ class ContributionAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and self.has_moderate_permission(request):
-            context["decisions"] = [
-                (key, DECISIONS[key][0], DECISIONS[key][2])
-                for key in DECISIONS_FROM.get(obj.status, [])
-            ]
+            decisions = services.moderators_decisions(obj.status)
+            context["decisions"] = decisions
+            context["reason_required_to"] = get_text_list(
+                [str(rule.verb) for rule in decisions if rule.needs_reason], _("or")
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
@@ -325,21 +288,25 @@ class ContributionAdmin(admin.ModelAdmin):
         """One decision on one contribution, from the buttons on its page."""
         contribution = get_object_or_404(Contribution, pk=object_id)
         change_url = reverse("admin:debates_contribution_change", args=[contribution.pk])
-        decision = request.POST.get("decision")
-        if request.method != "POST" or decision not in DECISIONS:
+        offered = {rule.action: rule for rule in services.moderators_decisions()}
+        rule = offered.get(request.POST.get("decision"))
+        if request.method != "POST" or rule is None:
             return HttpResponseRedirect(change_url)
         if not self.has_moderate_permission(request):
             raise Http404
-        done, refused = decide(
-            [contribution], decision, request.user, request.POST.get("reason", "")
+        done, refusals = services.decide_many(
+            contributions=[contribution],
+            action=rule.action,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
         )
-        for refusal in refused:
+        for refusal in refusals:
             self.message_user(request, refusal, messages.ERROR)
         if done:
             self.message_user(
                 request,
                 _("%(decision)s: “%(contribution)s”.")
-                % {"decision": DECISIONS[decision][0], "contribution": contribution},
+                % {"decision": rule.done_label, "contribution": contribution},
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:debates_contribution_changelist"))
@@ -347,27 +314,22 @@ class ContributionAdmin(admin.ModelAdmin):
 
     def attachment_view(self, request, object_id):
         contribution = get_object_or_404(Contribution, pk=object_id)
-        if not self.has_view_permission(request, contribution) or not contribution.attachment:
+        if not self.has_view_permission(request, contribution):
             raise Http404
-        return FileResponse(
-            contribution.attachment.open("rb"),
-            as_attachment=True,
-            filename=contribution.attachment_name or "paper.pdf",
-            content_type="application/pdf",
-        )
+        return paper_response(contribution)
 
     # Actions on the queue -------------------------------------------------------------------
 
-    def _apply(self, request, queryset, decision):
-        label, _service, needs_reason = DECISIONS[decision]
+    def decide_selected(self, request, queryset, rule):
+        """Ask for the reason first where the decision needs one, then decide on each row."""
         reason = request.POST.get("reason", "").strip()
-        if needs_reason and not (request.POST.get("apply") and reason):
+        if rule.needs_reason and not (request.POST.get("apply") and reason):
             return TemplateResponse(
                 request,
                 "admin/moderation/reason.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": label,
+                    "title": rule.label,
                     "opts": self.model._meta,
                     "queryset": queryset,
                     "action": request.POST.get("action"),
@@ -375,7 +337,9 @@ class ContributionAdmin(admin.ModelAdmin):
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        done, refused = decide(queryset, decision, request.user, reason)
+        done, refusals = services.decide_many(
+            contributions=queryset, action=rule.action, actor=request.user, reason=reason
+        )
         if done:
             self.message_user(
                 request,
@@ -384,46 +348,12 @@ class ContributionAdmin(admin.ModelAdmin):
                     "%(decision)s: %(count)d contributions.",
                     done,
                 )
-                % {"decision": label, "count": done},
+                % {"decision": rule.done_label, "count": done},
                 messages.SUCCESS,
             )
-        for refusal in refused:
+        for refusal in refusals:
             self.message_user(request, refusal, messages.WARNING)
         return None
-
-    @admin.action(
-        description=gettext_lazy("Publish the selected contributions"), permissions=["moderate"]
-    )
-    def publish_selected(self, request, queryset):
-        return self._apply(request, queryset, "publish")
-
-    @admin.action(
-        description=gettext_lazy("Reject the selected contributions (with a reason)"),
-        permissions=["moderate"],
-    )
-    def reject_selected(self, request, queryset):
-        return self._apply(request, queryset, "reject")
-
-    @admin.action(
-        description=gettext_lazy("Mark the selected contributions as spam"),
-        permissions=["moderate"],
-    )
-    def mark_spam_selected(self, request, queryset):
-        return self._apply(request, queryset, "spam")
-
-    @admin.action(
-        description=gettext_lazy("Put the selected contributions back in the queue"),
-        permissions=["moderate"],
-    )
-    def reopen_selected(self, request, queryset):
-        return self._apply(request, queryset, "reopen")
-
-    @admin.action(
-        description=gettext_lazy("Unpublish the selected contributions (with a reason)"),
-        permissions=["moderate"],
-    )
-    def unpublish_selected(self, request, queryset):
-        return self._apply(request, queryset, "unpublish")
 
     @admin.action(description=gettext_lazy("Export the published ones among the selected as CSV"))
     def export_csv(self, request, queryset):

@@ -5,10 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from moderation import emails
+from moderation.admin.base import RecordAdmin
 from moderation.models import Decision, OutgoingMail, Subscription
-from moderation.roles import MODERATE_PERMISSION
-
-MODERATE = MODERATE_PERMISSION
 
 
 @admin.register(Subscription)
@@ -26,7 +24,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(RecordAdmin):
     list_display = [
         "created_at",
         "contribution",
@@ -41,22 +39,13 @@ class DecisionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["contribution"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=gettext_lazy("by"), ordering="actor_name")
     def actor_label(self, obj):
         return obj.actor_name or _("the contributor")
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(RecordAdmin):
     list_display = ["created_at", "kind", "subject", "sent_at", "attempts", "last_error"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "recipients"]
@@ -73,18 +62,6 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     ]
     exclude = ["body_html", "headers"]
     actions = ["send_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_moderate_permission(self, request):
-        return request.user.has_perm(MODERATE)
 
     @admin.action(
         description=gettext_lazy("Try to send the selected unsent mail now"),

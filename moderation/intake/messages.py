@@ -114,7 +114,7 @@ def _parse(raw: bytes) -> IncomingMail:
         message_id=_message_id(message),
         sender_name=sender_name,
         sender_address=sender_address,
-        subject=_one_line(_header_text(message, "subject")),
+        subject=one_line(_header_text(message, "subject")),
         text=text,
         pdfs=tuple(body.pdfs),
         dropped=tuple(body.dropped),
@@ -179,7 +179,11 @@ def _repair_surrogates(value: str) -> str:
         return data.decode("cp1252", "replace")
 
 
-def _one_line(value: str) -> str:
+def one_line(value: str) -> str:
+    """
+    A name, title or subject as one line of single spaces, NFC-normalised and without control
+    characters: it goes into mail headers and page headings.
+    """
     value = _without_controls(unicodedata.normalize("NFC", value), keep="\t\n\r\f\v")
     return " ".join(value.split())
 
@@ -198,8 +202,8 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
     for name, local, domain in addresses:
         if local and domain:
             address = unicodedata.normalize("NFC", _repair_surrogates(f"{local}@{domain}"))
-            return _one_line(_repair_surrogates(name)), address.lower()
-    shown = _one_line(_header_text(message, "from"))[:200]
+            return one_line(_repair_surrogates(name)), address.lower()
+    shown = one_line(_header_text(message, "from"))[:200]
     raise MalformedMessage(f"the From header contains no usable address: {shown!r}")
 
 
@@ -457,6 +461,6 @@ def _filename(part: EmailMessage) -> str:
     name = _raw_filename(part)
     if "=?" in name:
         name = _decode_encoded_words(name)
-    name = _one_line(_repair_surrogates(name))
+    name = one_line(_repair_surrogates(name))
     name = re.split(r"[/\\]", name)[-1].strip()
     return name if name not in ("", ".", "..") else "attachment"

@@ -1,17 +1,19 @@
 """
 Every change to a contribution's status, and the rules that go with it.
 
-Views, admin actions, management commands and tests all call these functions; nothing else
-writes `Contribution.status`. Each transition checks the state it starts from, runs in a
-transaction, is safe when two moderators act at once (the row is locked, and the update only
-applies if the status is still the one that was checked), writes a `Decision`, and queues its
-mail so that it is sent only after the commit.
+The rules (which decision, from which status, to which, with a reason or not, who is told) are
+one table, `DECISIONS` in decisions.py. Views, admin actions, management commands and tests all
+call these functions; nothing else writes `Contribution.status`. Each transition checks the
+state it starts from, runs in a transaction, is safe when two moderators act at once (the row is
+locked, and the update only applies if the status is still the one that was checked), writes a
+`Decision`, and queues its mail so that it is sent only after the commit.
 """
 
 from moderation.services.contributions import (
     EDITABLE,
     check_can_move,
     confirm_contribution,
+    decide_many,
     edit_contribution,
     mark_spam,
     publish,
@@ -20,6 +22,12 @@ from moderation.services.contributions import (
     resend_confirmation,
     submit_contribution,
     unpublish,
+)
+from moderation.services.decisions import (
+    DECISIONS,
+    Rule,
+    decisions_as_markdown,
+    moderators_decisions,
 )
 from moderation.services.following import (
     announce_published,
@@ -43,12 +51,14 @@ from moderation.services.transitions import (
 )
 
 __all__ = [
+    "DECISIONS",
     "EDITABLE",
     "WITHDRAWABLE",
     "DuplicateSubmission",
     "ModerationError",
     "QuestionClosed",
     "RetentionReport",
+    "Rule",
     "TransitionNotAllowed",
     "address_from_data_link",
     "announce_published",
@@ -56,9 +66,12 @@ __all__ = [
     "check_can_move",
     "confirm_contribution",
     "confirm_subscription",
+    "decide_many",
+    "decisions_as_markdown",
     "edit_contribution",
     "follow_question",
     "mark_spam",
+    "moderators_decisions",
     "publish",
     "reject",
     "reopen",

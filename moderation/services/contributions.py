@@ -1,6 +1,9 @@
 """A contribution's way through the queue: submitted, confirmed, decided on, edited."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
@@ -10,19 +13,22 @@ from django.utils.translation import gettext as _
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
+from moderation.intake.messages import one_line
 from moderation.models import Decision, Subscription
+from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
 from moderation.services.transitions import (
     DuplicateSubmission,
     ModerationError,
     QuestionClosed,
-    TransitionNotAllowed,
+    check_allowed,
     record_decision,
     required_reason,
     transition,
 )
 
 Status = Contribution.Status
+Action = Decision.Action
 
 
 # The way in ---------------------------------------------------------------------------------
@@ -58,25 +64,31 @@ def submit_contribution(
     parent = _reply_target(question, parent)
     if message_id and Contribution.objects.filter(message_id=message_id).exists():
         raise DuplicateSubmission(message_id)
+    contribution = Contribution(
+        question=question,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 1,
+        status=Status.UNCONFIRMED,
+        source=source,
+        language=language,
+        author_name=one_line(author_name),
+        author_email=author_email.strip(),
+        author_organisation=one_line(author_organisation),
+        author_title=one_line(author_title),
+        submitter_ip=submitter_ip,
+        title=one_line(title),
+        body=body,
+        body_html=render_markdown(body),
+        original_title=one_line(title),
+        original_body=body,
+        attachment_name=(attachment_name or attachment.name) if attachment is not None else "",
+        is_honeypot_tripped=is_honeypot_tripped,
+        message_id=message_id,
+        intake_note=intake_note,
+    )
     try:
-        return _create_contribution(
-            question=question,
-            parent=parent,
-            source=source,
-            language=language,
-            author_name=author_name,
-            author_email=author_email,
-            author_organisation=author_organisation,
-            author_title=author_title,
-            submitter_ip=submitter_ip,
-            title=title,
-            body=body,
-            attachment=attachment,
-            attachment_name=attachment_name,
-            is_honeypot_tripped=is_honeypot_tripped,
-            message_id=message_id,
-            intake_note=intake_note,
-            wants_reply_notice=wants_reply_notice,
+        return _store_submission(
+            contribution, attachment=attachment, wants_reply_notice=wants_reply_notice
         )
     except IntegrityError:
         # Another intake run took the same mail in between the check and the insert.
@@ -85,52 +97,11 @@ def submit_contribution(
         raise
 
 
-def _create_contribution(
-    *,
-    question,
-    parent,
-    source,
-    language,
-    author_name,
-    author_email,
-    author_organisation,
-    author_title,
-    submitter_ip,
-    title,
-    body,
-    attachment,
-    attachment_name,
-    is_honeypot_tripped,
-    message_id,
-    intake_note,
-    wants_reply_notice,
-):
+def _store_submission(contribution, *, attachment, wants_reply_notice):
     stored = ""
     try:
         with transaction.atomic():
-            contribution = Contribution(
-                question=question,
-                parent=parent,
-                depth=parent.depth + 1 if parent else 1,
-                status=Status.UNCONFIRMED,
-                source=source,
-                language=language,
-                author_name=_one_line(author_name),
-                author_email=author_email.strip(),
-                author_organisation=_one_line(author_organisation),
-                author_title=_one_line(author_title),
-                submitter_ip=submitter_ip,
-                title=_one_line(title),
-                body=body,
-                body_html=render_markdown(body),
-                original_title=_one_line(title),
-                original_body=body,
-                is_honeypot_tripped=is_honeypot_tripped,
-                message_id=message_id,
-                intake_note=intake_note,
-            )
             if attachment is not None:
-                contribution.attachment_name = attachment_name or attachment.name
                 contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
                 stored = contribution.attachment.name
             contribution.save()
@@ -143,10 +114,12 @@ def _create_contribution(
             if wants_reply_notice and contribution.author_email:
                 # Confirmed together with the contribution: the same link proves the same address.
                 Subscription.objects.create(
-                    email=contribution.author_email, contribution=contribution, language=language
+                    email=contribution.author_email,
+                    contribution=contribution,
+                    language=contribution.language,
                 )
             # An automated sender gets the same answer as a person, but no mail: it simply expires.
-            if not is_honeypot_tripped:
+            if not contribution.is_honeypot_tripped:
                 emails.queue_confirmation(contribution)
     except Exception:
         # The file is written before the row; a row that was never stored leaves no file behind.
@@ -154,11 +127,6 @@ def _create_contribution(
             storages["contributions"].delete(stored)
         raise
     return contribution
-
-
-def _one_line(value):
-    # Names and titles go into mail headers and page headings: one line, single spaces.
-    return " ".join(value.split())
 
 
 def _reply_target(question, parent):
@@ -176,11 +144,7 @@ def confirm_contribution(*, contribution: Contribution) -> Contribution:
     """The sender, by the signed link, proves the address; the contribution joins the queue."""
     with transaction.atomic():
         contribution = transition(
-            contribution,
-            action=Decision.Action.CONFIRMED,
-            allowed_from={Status.UNCONFIRMED},
-            to=Status.PENDING,
-            confirmed_at=timezone.now(),
+            contribution, action=Action.CONFIRMED, confirmed_at=timezone.now()
         )
         contribution.subscriptions.filter(status=Subscription.Status.UNCONFIRMED).update(
             status=Subscription.Status.ACTIVE, confirmed_at=timezone.now()
@@ -191,8 +155,7 @@ def confirm_contribution(*, contribution: Contribution) -> Contribution:
 
 def resend_confirmation(*, contribution: Contribution) -> Contribution:
     """The sender of an unconfirmed contribution whose link expired asks for a new one."""
-    if contribution.status != Status.UNCONFIRMED:
-        raise TransitionNotAllowed(Decision.Action.CONFIRMED, contribution.status)
+    check_allowed(Action.CONFIRMED, contribution.status)
     with transaction.atomic():
         emails.queue_confirmation(contribution)
     return contribution
@@ -201,15 +164,13 @@ def resend_confirmation(*, contribution: Contribution) -> Contribution:
 # The webmaster's decisions --------------------------------------------------------------------
 
 
-def publish(*, contribution: Contribution, actor) -> Contribution:
+def publish(*, contribution: Contribution, actor: AbstractBaseUser) -> Contribution:
     """A moderator publishes a pending contribution; its author is told where to find it."""
     now = timezone.now()
     with transaction.atomic():
         contribution = transition(
             contribution,
-            action=Decision.Action.PUBLISHED,
-            allowed_from={Status.PENDING},
-            to=Status.PUBLISHED,
+            action=Action.PUBLISHED,
             actor=actor,
             published_at=now,
             decided_at=now,
@@ -221,72 +182,95 @@ def publish(*, contribution: Contribution, actor) -> Contribution:
     return contribution
 
 
-def reject(*, contribution: Contribution, actor, reason: str) -> Contribution:
+def reject(*, contribution: Contribution, actor: AbstractBaseUser, reason: str) -> Contribution:
     """A moderator rejects a pending contribution; the reason is mailed to its author."""
+    return _turn_down(contribution, Action.REJECTED, actor, reason, tell=emails.queue_rejected)
+
+
+def unpublish(*, contribution: Contribution, actor: AbstractBaseUser, reason: str) -> Contribution:
+    """A moderator takes a published contribution off the site; its author is mailed why."""
+    return _turn_down(
+        contribution, Action.UNPUBLISHED, actor, reason, tell=emails.queue_unpublished
+    )
+
+
+def _turn_down(contribution, action, actor, reason, *, tell):
     reason = required_reason(reason)
     with transaction.atomic():
         contribution = transition(
             contribution,
-            action=Decision.Action.REJECTED,
-            allowed_from={Status.PENDING},
-            to=Status.REJECTED,
+            action=action,
             actor=actor,
             reason=reason,
             decided_at=timezone.now(),
             rejection_reason=reason,
         )
-        emails.queue_rejected(contribution)
+        tell(contribution)
     return contribution
 
 
-def mark_spam(*, contribution: Contribution, actor) -> Contribution:
+def mark_spam(*, contribution: Contribution, actor: AbstractBaseUser) -> Contribution:
     """A moderator marks a pending contribution as spam. Nobody is told."""
     return transition(
-        contribution,
-        action=Decision.Action.MARKED_SPAM,
-        allowed_from={Status.PENDING},
-        to=Status.SPAM,
-        actor=actor,
-        decided_at=timezone.now(),
+        contribution, action=Action.MARKED_SPAM, actor=actor, decided_at=timezone.now()
     )
 
 
-def reopen(*, contribution: Contribution, actor) -> Contribution:
+def reopen(*, contribution: Contribution, actor: AbstractBaseUser) -> Contribution:
     """A moderator puts a rejected or spam contribution back in the queue, to decide again."""
     return transition(
-        contribution,
-        action=Decision.Action.REOPENED,
-        allowed_from={Status.REJECTED, Status.SPAM},
-        to=Status.PENDING,
-        actor=actor,
-        decided_at=None,
-        rejection_reason="",
+        contribution, action=Action.REOPENED, actor=actor, decided_at=None, rejection_reason=""
     )
 
 
-def unpublish(*, contribution: Contribution, actor, reason: str) -> Contribution:
-    """A moderator takes a published contribution off the site; its author is mailed why."""
-    reason = required_reason(reason)
+# The service that takes each of a moderator's decisions in the table, for decide_many.
+_MODERATORS_SERVICES = {
+    Action.PUBLISHED: publish,
+    Action.REJECTED: reject,
+    Action.MARKED_SPAM: mark_spam,
+    Action.REOPENED: reopen,
+    Action.UNPUBLISHED: unpublish,
+}
+
+
+def decide_many(
+    *,
+    contributions: Iterable[Contribution],
+    action: str,
+    actor: AbstractBaseUser,
+    reason: str = "",
+) -> tuple[int, list[str]]:
+    """
+    A moderator takes one of their decisions on many contributions at once. Each one the rules
+    refuse stays as it was; returns how many were decided and a message naming each refused one.
+    The batch is one transaction, so followers get one mail for everything it publishes.
+    """
+    if action not in _MODERATORS_SERVICES:
+        raise ValueError(f"{action!r} is not a decision a moderator takes in bulk")
+    decide = _MODERATORS_SERVICES[action]
+    extra = {"reason": reason} if DECISIONS[action].needs_reason else {}
+    done, refusals = 0, []
     with transaction.atomic():
-        contribution = transition(
-            contribution,
-            action=Decision.Action.UNPUBLISHED,
-            allowed_from={Status.PUBLISHED},
-            to=Status.REJECTED,
-            actor=actor,
-            reason=reason,
-            decided_at=timezone.now(),
-            rejection_reason=reason,
-        )
-        emails.queue_unpublished(contribution)
-    return contribution
+        for contribution in contributions:
+            try:
+                decide(contribution=contribution, actor=actor, **extra)
+            except ModerationError as error:
+                refusals.append(f"{contribution}: {error}")
+            else:
+                done += 1
+    return done, refusals
 
 
-EDITABLE = {Status.PENDING, Status.PUBLISHED}
+EDITABLE = DECISIONS[Action.EDITED].allowed_from
 
 
 def edit_contribution(
-    *, contribution: Contribution, actor, title: str, body: str, question: Question
+    *,
+    contribution: Contribution,
+    actor: AbstractBaseUser,
+    title: str,
+    body: str,
+    question: Question,
 ) -> Contribution:
     """
     A moderator corrects the title and text, or moves the contribution to another open question
@@ -294,8 +278,7 @@ def edit_contribution(
     """
     with transaction.atomic():
         current = Contribution.objects.select_for_update().get(pk=contribution.pk)
-        if current.status not in EDITABLE:
-            raise TransitionNotAllowed(Decision.Action.EDITED, current.status)
+        check_allowed(Action.EDITED, current.status)
         title = title.strip()
         notes = []
         if title != current.title:
@@ -321,7 +304,7 @@ def edit_contribution(
         )
         record_decision(
             current,
-            Decision.Action.EDITED,
+            Action.EDITED,
             actor=actor,
             from_status=current.status,
             to_status=current.status,

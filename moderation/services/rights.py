@@ -13,6 +13,7 @@ from debates.models import Contribution
 from moderation import emails
 from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services import staging
+from moderation.services.decisions import DECISIONS
 from moderation.services.transitions import transition
 from moderation.tokens import read_token
 
@@ -21,13 +22,8 @@ Status = Contribution.Status
 
 # The contributor's rights ---------------------------------------------------------------------
 
-WITHDRAWABLE = {
-    Status.UNCONFIRMED,
-    Status.PENDING,
-    Status.PUBLISHED,
-    Status.REJECTED,
-    Status.SPAM,
-}
+# Every status but withdrawn: the reason is written beside its row in decisions.py.
+WITHDRAWABLE = DECISIONS[Decision.Action.WITHDRAWN].allowed_from
 
 
 def withdraw(*, contribution: Contribution) -> Contribution:
@@ -40,8 +36,6 @@ def withdraw(*, contribution: Contribution) -> Contribution:
         contribution = transition(
             contribution,
             action=Decision.Action.WITHDRAWN,
-            allowed_from=WITHDRAWABLE,
-            to=Status.WITHDRAWN,
             decided_at=timezone.now(),
         )
         _erase_personal_data(contribution)

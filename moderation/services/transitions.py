@@ -1,25 +1,14 @@
 """The machinery every transition shares: the guard, the lock, the audit row, the errors."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation.models import Decision
+from moderation.services.decisions import DECISIONS
 
 Status = Contribution.Status
-
-
-ACTION_VERBS = {
-    Decision.Action.CONFIRMED: gettext_lazy("confirm"),
-    Decision.Action.PUBLISHED: gettext_lazy("publish"),
-    Decision.Action.REJECTED: gettext_lazy("reject"),
-    Decision.Action.MARKED_SPAM: gettext_lazy("mark as spam"),
-    Decision.Action.REOPENED: gettext_lazy("put back in the queue"),
-    Decision.Action.UNPUBLISHED: gettext_lazy("unpublish"),
-    Decision.Action.WITHDRAWN: gettext_lazy("withdraw"),
-    Decision.Action.EDITED: gettext_lazy("edit"),
-}
 
 
 class ModerationError(Exception):
@@ -31,7 +20,7 @@ class TransitionNotAllowed(ModerationError):
         self.action, self.status = action, status
         super().__init__(
             _("Cannot %(action)s: the contribution's status is “%(status)s”.")
-            % {"status": Status(status).label, "action": ACTION_VERBS[action]}
+            % {"status": Status(status).label, "action": DECISIONS[action].verb}
         )
 
 
@@ -51,14 +40,35 @@ class QuestionClosed(ModerationError):
 # The machinery ------------------------------------------------------------------------------
 
 
-def required_reason(reason):
+def required_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ModerationError(_("Give a reason; it is sent to the contributor."))
     return reason
 
 
-def transition(contribution, *, action, allowed_from, to, actor=None, reason="", **changes):
+def check_allowed(action: Decision.Action, status: str) -> None:
+    """Refuse a decision that the table does not allow from this status."""
+    if status not in DECISIONS[action].allowed_from:
+        raise TransitionNotAllowed(action, status)
+
+
+def transition(
+    contribution: Contribution,
+    *,
+    action: Decision.Action,
+    actor: AbstractBaseUser | None = None,
+    reason: str = "",
+    **changes,
+) -> Contribution:
+    """
+    Take a decision from the table: refuse it (TransitionNotAllowed) unless the status in the
+    database is one it starts from, and a missing reason if it needs one; then move the status
+    and record who decided, with any other field changes, in one transaction.
+    """
+    rule = DECISIONS[action]
+    if rule.needs_reason:
+        reason = required_reason(reason)
     with transaction.atomic():
         current = (
             Contribution.objects.select_for_update()
@@ -66,22 +76,29 @@ def transition(contribution, *, action, allowed_from, to, actor=None, reason="",
             .values_list("status", flat=True)
             .get()
         )
-        if current not in allowed_from:
-            raise TransitionNotAllowed(action, current)
+        check_allowed(action, current)
         # Where the database has no row locks (SQLite), this condition does their work.
         updated = Contribution.objects.filter(pk=contribution.pk, status=current).update(
-            status=to, **changes
+            status=rule.to, **changes
         )
         if not updated:
             raise TransitionNotAllowed(action, Contribution.objects.get(pk=contribution.pk).status)
         contribution.refresh_from_db()
         record_decision(
-            contribution, action, actor=actor, from_status=current, to_status=to, reason=reason
+            contribution, action, actor=actor, from_status=current, to_status=rule.to, reason=reason
         )
     return contribution
 
 
-def record_decision(contribution, action, *, actor=None, from_status, to_status, reason=""):
+def record_decision(
+    contribution: Contribution,
+    action: Decision.Action,
+    *,
+    actor: AbstractBaseUser | None = None,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+) -> Decision:
     return Decision.objects.create(
         contribution=contribution,
         action=action,

@@ -84,7 +84,7 @@ def test_a_contribution_goes_from_the_form_through_the_admin_to_the_thread(
     desk.get_by_role("link", name="Roller i praksis").click()
     screenshot_of(desk, "admin-contribution")
     desk.get_by_role("button", name="Offentliggør").click()
-    expect(desk.get_by_text("Offentliggør: “Roller i praksis”.")).to_be_visible()
+    expect(desk.get_by_text("Offentliggjort: “Roller i praksis”.")).to_be_visible()
 
     page.goto(QUESTION)
     first = page.locator("article.reply", has_text="Roller i praksis")
@@ -105,7 +105,7 @@ def test_a_contribution_goes_from_the_form_through_the_admin_to_the_thread(
         label="Offentliggør de valgte indlæg"
     )
     desk.get_by_role("button", name="Udfør").click()
-    expect(desk.get_by_text("Offentliggør: 1 indlæg.")).to_be_visible()
+    expect(desk.get_by_text("Offentliggjort: 1 indlæg.")).to_be_visible()
 
     page.goto(QUESTION)
     nested = page.locator("li.reply-item", has=first).locator("ol.thread article.reply")
@@ -122,7 +122,7 @@ def test_a_contribution_goes_from_the_form_through_the_admin_to_the_thread(
     desk.get_by_role("link", name="Køb billige ure her.").click()
     desk.get_by_label("Begrundelse").fill("Reklame hører ikke hjemme i debatten.")
     desk.get_by_role("button", name="Afvis").click()
-    expect(desk.get_by_text("Afvis: “")).to_be_visible()
+    expect(desk.get_by_text("Afvist: “")).to_be_visible()
 
     page.goto(QUESTION)
     expect(page.get_by_text("Køb billige ure her.")).to_have_count(0)

@@ -8,11 +8,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from debates.models import Contribution, Question
-from moderation.models import Decision
+from moderation import services
+from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
 
 Status = Contribution.Status
@@ -146,28 +148,28 @@ def test_the_change_page_shows_the_rendered_text_the_original_and_the_history(
 def test_a_pending_contribution_is_published_from_its_page(moderator, question):
     contribution = make_contribution(question=question, status=Status.PENDING)
     html = moderator.get(change_url(contribution)).content.decode()
-    assert 'value="publish"' in html
-    assert 'value="reject"' in html
-    assert 'value="spam"' in html
+    assert 'value="published"' in html
+    assert 'value="rejected"' in html
+    assert 'value="marked_spam"' in html
 
-    response = moderator.post(decide_url(contribution), {"decision": "publish"}, follow=True)
+    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
 
     contribution.refresh_from_db()
     assert contribution.status == Status.PUBLISHED
-    assert "Offentliggør: “" in response.content.decode()
+    assert f"Offentliggjort: “{contribution.title}”." in response.content.decode()
 
 
 def test_rejecting_from_its_page_needs_a_reason(moderator, question):
     contribution = make_contribution(question=question, status=Status.PENDING)
 
     response = moderator.post(
-        decide_url(contribution), {"decision": "reject", "reason": ""}, follow=True
+        decide_url(contribution), {"decision": "rejected", "reason": ""}, follow=True
     )
     assert "Skriv en begrundelse" in response.content.decode()
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
-    moderator.post(decide_url(contribution), {"decision": "reject", "reason": "Off topic."})
+    moderator.post(decide_url(contribution), {"decision": "rejected", "reason": "Off topic."})
     contribution.refresh_from_db()
     assert (contribution.status, contribution.rejection_reason) == (Status.REJECTED, "Off topic.")
 
@@ -175,13 +177,13 @@ def test_rejecting_from_its_page_needs_a_reason(moderator, question):
 def test_a_published_contribution_offers_only_unpublishing(moderator, question):
     contribution = make_contribution(question=question)
     html = moderator.get(change_url(contribution)).content.decode()
-    assert 'value="unpublish"' in html
-    assert 'value="publish"' not in html
+    assert 'value="unpublished"' in html
+    assert 'value="published"' not in html
 
 
 def test_a_decision_that_is_no_longer_possible_is_refused_clearly(moderator, question):
     contribution = make_contribution(question=question, status=Status.PUBLISHED)
-    response = moderator.post(decide_url(contribution), {"decision": "publish"}, follow=True)
+    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
     assert (
         "Kan ikke offentliggøre: indlægget har status “offentliggjort”."
         in response.content.decode()
@@ -196,8 +198,8 @@ def test_several_contributions_are_published_at_once(
 ):
     pending = [make_contribution(question=question, status=Status.PENDING) for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(moderator, "publish_selected", pending)
-    assert "Offentliggør: 3 indlæg." in response.content.decode()
+        response = run_action(moderator, "decide_published", pending)
+    assert "Offentliggjort: 3 indlæg." in response.content.decode()
     assert Contribution.objects.published().count() == 3
     assert len(mail.outbox) == 3
 
@@ -205,9 +207,9 @@ def test_several_contributions_are_published_at_once(
 def test_a_bulk_action_reports_what_it_could_not_do(moderator, question):
     pending = make_contribution(question=question, status=Status.PENDING)
     published = make_contribution(question=question, title="Allerede ude")
-    response = run_action(moderator, "publish_selected", [pending, published])
+    response = run_action(moderator, "decide_published", [pending, published])
     html = response.content.decode()
-    assert "Offentliggør: 1 indlæg." in html
+    assert "Offentliggjort: 1 indlæg." in html
     assert "Allerede ude: Kan ikke offentliggøre" in html
 
 
@@ -216,15 +218,15 @@ def test_bulk_rejection_asks_for_a_reason_first_and_sends_it(
 ):
     pending = [make_contribution(question=question, status=Status.PENDING) for _ in range(2)]
 
-    page = run_action(moderator, "reject_selected", pending)
+    page = run_action(moderator, "decide_rejected", pending)
     assert "Begrundelse, som sendes til hver bidragyder" in page.content.decode()
     assert Contribution.objects.filter(status=Status.PENDING).count() == 2
 
-    missing = run_action(moderator, "reject_selected", pending, apply="1", reason=" ")
+    missing = run_action(moderator, "decide_rejected", pending, apply="1", reason=" ")
     assert "Skriv en begrundelse" in missing.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        run_action(moderator, "reject_selected", pending, apply="1", reason="Dobbeltindlæg.")
+        run_action(moderator, "decide_rejected", pending, apply="1", reason="Dobbeltindlæg.")
     assert (
         Contribution.objects.filter(
             status=Status.REJECTED, rejection_reason="Dobbeltindlæg."
@@ -238,15 +240,15 @@ def test_bulk_spam_reopen_and_unpublish(moderator, question):
     pending = make_contribution(question=question, status=Status.PENDING)
     published = make_contribution(question=question)
 
-    run_action(moderator, "mark_spam_selected", [pending])
+    run_action(moderator, "decide_marked_spam", [pending])
     pending.refresh_from_db()
     assert pending.status == Status.SPAM
 
-    run_action(moderator, "reopen_selected", [pending])
+    run_action(moderator, "decide_reopened", [pending])
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
 
-    run_action(moderator, "unpublish_selected", [published], apply="1", reason="Personfølsomt.")
+    run_action(moderator, "decide_unpublished", [published], apply="1", reason="Personfølsomt.")
     published.refresh_from_db()
     assert (published.status, published.rejection_reason) == (Status.REJECTED, "Personfølsomt.")
 
@@ -319,9 +321,11 @@ def test_staff_without_the_moderation_permission_see_no_decisions(
     contribution = make_contribution(question=question, status=Status.PENDING)
 
     changelist = staff_without_moderation.get(CHANGELIST).content.decode()
-    assert "publish_selected" not in changelist
+    assert "decide_" not in changelist
+    assert "export_csv" in changelist
     page = staff_without_moderation.get(change_url(contribution)).content.decode()
-    assert 'value="publish"' not in page
+    assert 'name="decision"' not in page
+    assert contribution.title in page
     index = staff_without_moderation.get(reverse("admin:index")).content.decode()
     assert "Moderationskø" not in index
 
@@ -332,10 +336,12 @@ def test_staff_without_the_moderation_permission_cannot_decide_or_edit(
     contribution = make_contribution(question=question, status=Status.PENDING, body="Original.")
 
     assert (
-        staff_without_moderation.post(decide_url(contribution), {"decision": "publish"}).status_code
+        staff_without_moderation.post(
+            decide_url(contribution), {"decision": "published"}
+        ).status_code
         == 404
     )
-    run_action(staff_without_moderation, "publish_selected", [contribution])
+    run_action(staff_without_moderation, "decide_published", [contribution])
     edit(staff_without_moderation, contribution, body="Ændret.")
 
     contribution.refresh_from_db()
@@ -344,17 +350,49 @@ def test_staff_without_the_moderation_permission_cannot_decide_or_edit(
 
 def test_anonymous_visitors_are_sent_to_the_login(client, question):
     contribution = make_contribution(question=question, status=Status.PENDING)
-    response = client.post(decide_url(contribution), {"decision": "publish"})
+    response = client.post(decide_url(contribution), {"decision": "published"})
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 
 
 def test_the_decisions_have_a_list_of_their_own(moderator, question, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING, title="Revideret")
-    moderator.post(decide_url(contribution), {"decision": "publish"})
+    moderator.post(decide_url(contribution), {"decision": "published"})
     html = moderator.get(reverse("admin:moderation_decision_changelist")).content.decode()
     assert "Revideret" in html
     assert webmaster.username in html
+
+
+@pytest.mark.parametrize("model", ["decision", "outgoingmail"])
+def test_the_records_of_decisions_and_mail_cannot_be_added_changed_or_deleted(
+    moderator, question, webmaster, model
+):
+    contribution = make_contribution(question=question, status=Status.PENDING)
+    services.publish(contribution=contribution, actor=webmaster)
+    record = {"decision": Decision, "outgoingmail": OutgoingMail}[model].objects.get()
+    admin_url = f"admin:moderation_{model}"
+
+    assert moderator.get(reverse(f"{admin_url}_changelist")).status_code == 200
+    assert moderator.get(reverse(f"{admin_url}_add")).status_code == 403
+    assert moderator.post(reverse(f"{admin_url}_delete", args=[record.pk])).status_code == 403
+    page = moderator.get(reverse(f"{admin_url}_change", args=[record.pk])).content.decode()
+    assert 'name="_save"' not in page
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_only_moderators_may_send_queued_mail_from_the_admin(moderator, question, webmaster):
+    contribution = make_contribution(question=question, status=Status.PENDING)
+    services.publish(contribution=contribution, actor=webmaster)
+    mail_list = reverse("admin:moderation_outgoingmail_changelist")
+    reader = make_user()
+    reader.user_permissions.add(Permission.objects.get(codename="view_outgoingmail"))
+    other = Client()
+    other.force_login(reader)
+
+    assert "send_now" in moderator.get(mail_list).content.decode()
+    page = other.get(mail_list).content.decode()
+    assert OutgoingMail.objects.get().subject in page
+    assert "send_now" not in page
 
 
 # Accounts -------------------------------------------------------------------------------------

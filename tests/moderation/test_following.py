@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from debates.models import Contribution, Question
 from moderation import services
-from moderation.admin import decide
 from moderation.models import Subscription
 from moderation.tokens import make_token
 from tests.factories import make_contribution, make_webmaster
@@ -28,7 +27,11 @@ def active_follower(question, email="laeser@example.dk"):
 def publish_all(contributions, mails_sent_by):
     """Publish as the webmaster's bulk action does: one transaction, one batch."""
     webmaster = make_webmaster()
-    return mails_sent_by(lambda: decide(contributions, "publish", webmaster))
+    return mails_sent_by(
+        lambda: services.decide_many(
+            contributions=contributions, action="published", actor=webmaster
+        )
+    )
 
 
 def notices(messages):
@@ -249,7 +252,7 @@ def test_a_bulk_publication_in_the_admin_sends_each_follower_one_mail(client, se
 
     client.post(
         reverse("admin:debates_contribution_changelist"),
-        {"action": "publish_selected", "_selected_action": [c.pk for c in batch]},
+        {"action": "decide_published", "_selected_action": [c.pk for c in batch]},
     )
 
     assert Contribution.objects.published().count() == 3

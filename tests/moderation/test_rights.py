@@ -104,6 +104,59 @@ def test_replies_by_others_stay_under_a_withdrawn_marker(client, question):
     assert "Et svar fra en anden." in html
 
 
+# The right to erasure covers everything held about a contributor, whatever the editors decided.
+MAY_BE_WITHDRAWN = [
+    Status.UNCONFIRMED,
+    Status.PENDING,
+    Status.PUBLISHED,
+    Status.REJECTED,
+    Status.SPAM,
+]
+
+
+def test_everything_but_a_withdrawn_contribution_can_be_withdrawn():
+    assert set(MAY_BE_WITHDRAWN) == services.WITHDRAWABLE
+    assert set(Status) - services.WITHDRAWABLE == {Status.WITHDRAWN}
+
+
+@pytest.mark.parametrize("status", MAY_BE_WITHDRAWN)
+def test_a_contributor_withdraws_a_contribution_whatever_the_editors_decided(
+    client, question, webmaster, status
+):
+    contribution = make_contribution(question=question, status=status, title="Mit indlæg")
+    Decision.objects.create(
+        contribution=contribution,
+        action="edited",
+        actor=webmaster,
+        actor_name=webmaster.username,
+        from_status=status,
+        to_status=status,
+        reason="Rettet stavefejl.",
+    )
+
+    response = client.post(withdraw_url(contribution), follow=True)
+
+    assert "Dit indlæg er trukket tilbage" in response.content.decode()
+    contribution.refresh_from_db()
+    assert contribution.status == Status.WITHDRAWN
+    assert (contribution.title, contribution.author_email) == ("", "")
+    # The record of who decided what survives the erasure.
+    earlier = contribution.decisions.get(action=Decision.Action.EDITED)
+    assert (earlier.actor, earlier.from_status, earlier.reason) == (webmaster, status, "")
+    withdrawn = contribution.decisions.get(action=Decision.Action.WITHDRAWN)
+    assert (withdrawn.from_status, withdrawn.actor) == (status, None)
+
+
+def test_a_withdrawn_contribution_cannot_be_withdrawn_again(question):
+    contribution = make_contribution(question=question)
+    services.withdraw(contribution=contribution)
+
+    with pytest.raises(services.TransitionNotAllowed, match="Kan ikke trække tilbage"):
+        services.withdraw(contribution=contribution)
+
+    assert contribution.decisions.filter(action=Decision.Action.WITHDRAWN).count() == 1
+
+
 def test_a_withdrawal_link_used_again_says_so(client, question):
     contribution = make_contribution(question=question)
     url = withdraw_url(contribution)

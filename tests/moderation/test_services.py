@@ -1,6 +1,7 @@
 """The rules: every allowed transition works, every forbidden one is refused with a clear error."""
 
 import threading
+from email.utils import getaddresses
 
 import pytest
 from django.core import mail
@@ -9,11 +10,13 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 
 from debates.models import Contribution, Question
-from moderation import services
-from moderation.models import Decision, OutgoingMail
+from moderation import emails, services
+from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.services.decisions import Told
 from tests.factories import PDF_BYTES, make_contribution, make_question, make_webmaster
 
 Status = Contribution.Status
+Action = Decision.Action
 ALL_STATUSES = list(Status)
 
 
@@ -45,51 +48,96 @@ def _withdraw(contribution, actor):
     return services.withdraw(contribution=contribution)
 
 
-# (action, the service, the states it may start from, the state it leads to)
-TRANSITIONS = [
-    ("confirm", _confirm, {Status.UNCONFIRMED}, Status.PENDING),
-    ("publish", _publish, {Status.PENDING}, Status.PUBLISHED),
-    ("reject", _reject, {Status.PENDING}, Status.REJECTED),
-    ("mark_spam", _spam, {Status.PENDING}, Status.SPAM),
-    ("reopen", _reopen, {Status.REJECTED, Status.SPAM}, Status.PENDING),
-    ("unpublish", _unpublish, {Status.PUBLISHED}, Status.REJECTED),
-    ("withdraw", _withdraw, set(Status) - {Status.WITHDRAWN}, Status.WITHDRAWN),
-]
-ALLOWED = [
-    pytest.param(service, start, end, id=f"{name}-from-{start}")
-    for name, service, starts, end in TRANSITIONS
-    for start in sorted(starts)
-]
-FORBIDDEN = [
-    pytest.param(service, start, id=f"{name}-from-{start}")
-    for name, service, starts, _end in TRANSITIONS
-    for start in ALL_STATUSES
-    if start not in starts
-]
+def edit(contribution, actor, **changes):
+    """Edit as the admin's form does: what is not changed is sent as it was."""
+    fields = {
+        "title": contribution.title,
+        "body": contribution.body,
+        "question": contribution.question,
+        **changes,
+    }
+    return services.edit_contribution(contribution=contribution, actor=actor, **fields)
 
 
-@pytest.mark.parametrize(("service", "start", "end"), ALLOWED)
+def _edit(contribution, actor):
+    return edit(contribution, actor, title="Rettet overskrift")
+
+
+SERVICES = {
+    Action.CONFIRMED: _confirm,
+    Action.PUBLISHED: _publish,
+    Action.REJECTED: _reject,
+    Action.MARKED_SPAM: _spam,
+    Action.REOPENED: _reopen,
+    Action.UNPUBLISHED: _unpublish,
+    Action.WITHDRAWN: _withdraw,
+    Action.EDITED: _edit,
+}
+
+# (decision, the states it may start from, the state it leads to; None: it stays), written out
+# here apart from the table in services, so that a wrong table fails these tests too.
+EXPECTED = [
+    (Action.CONFIRMED, {Status.UNCONFIRMED}, Status.PENDING),
+    (Action.PUBLISHED, {Status.PENDING}, Status.PUBLISHED),
+    (Action.REJECTED, {Status.PENDING}, Status.REJECTED),
+    (Action.MARKED_SPAM, {Status.PENDING}, Status.SPAM),
+    (Action.REOPENED, {Status.REJECTED, Status.SPAM}, Status.PENDING),
+    (Action.UNPUBLISHED, {Status.PUBLISHED}, Status.REJECTED),
+    (Action.WITHDRAWN, set(Status) - {Status.WITHDRAWN}, Status.WITHDRAWN),
+    (Action.EDITED, {Status.PENDING, Status.PUBLISHED}, None),
+]
+FROM_THE_TABLE = [(rule.action, rule.allowed_from, rule.to) for rule in services.DECISIONS.values()]
+
+
+def _allowed(transitions, source):
+    return [
+        pytest.param(action, start, end or start, id=f"{source}-{action}-from-{start}")
+        for action, starts, end in transitions
+        for start in sorted(starts)
+    ]
+
+
+def _forbidden(transitions, source):
+    return [
+        pytest.param(action, start, id=f"{source}-{action}-from-{start}")
+        for action, starts, _end in transitions
+        for start in ALL_STATUSES
+        if start not in starts
+    ]
+
+
+def test_the_table_of_decisions_says_what_is_expected():
+    assert sorted(FROM_THE_TABLE) == sorted(
+        (action, frozenset(starts), end) for action, starts, end in EXPECTED
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "end"), _allowed(EXPECTED, "expected") + _allowed(FROM_THE_TABLE, "table")
+)
 def test_an_allowed_transition_changes_the_status_and_is_recorded(
-    db, webmaster, service, start, end
+    db, webmaster, action, start, end
 ):
     contribution = make_contribution(status=start)
 
-    result = service(contribution, webmaster)
+    result = SERVICES[action](contribution, webmaster)
 
     assert result.status == end
     contribution.refresh_from_db()
     assert contribution.status == end
     decision = contribution.decisions.get(from_status=start)
-    assert decision.to_status == end
+    assert (decision.action, decision.to_status) == (action, end)
     assert decision.created_at is not None
 
 
-@pytest.mark.parametrize(("service", "start"), FORBIDDEN)
-def test_a_forbidden_transition_is_refused_naming_the_current_status(db, webmaster, service, start):
+@pytest.mark.parametrize(
+    ("action", "start"), _forbidden(EXPECTED, "expected") + _forbidden(FROM_THE_TABLE, "table")
+)
+def test_a_forbidden_transition_is_refused_naming_the_current_status(db, webmaster, action, start):
     contribution = make_contribution(status=start)
 
     with pytest.raises(services.TransitionNotAllowed) as refused:
-        service(contribution, webmaster)
+        SERVICES[action](contribution, webmaster)
 
     assert refused.value.status == start
     assert str(Status(start).label) in str(refused.value)
@@ -97,6 +145,128 @@ def test_a_forbidden_transition_is_refused_naming_the_current_status(db, webmast
     assert contribution.status == start
     assert not contribution.decisions.exists()
     assert not OutgoingMail.objects.exists()
+
+
+# What a refusal says, in Danish, for each decision: written out here, apart from the table.
+REFUSALS = [
+    (Action.CONFIRMED, "Kan ikke bekræfte: indlægget har status “trukket tilbage”."),
+    (Action.PUBLISHED, "Kan ikke offentliggøre: indlægget har status “trukket tilbage”."),
+    (Action.REJECTED, "Kan ikke afvise: indlægget har status “trukket tilbage”."),
+    (Action.MARKED_SPAM, "Kan ikke markere som spam: indlægget har status “trukket tilbage”."),
+    (Action.REOPENED, "Kan ikke sætte tilbage i køen: indlægget har status “trukket tilbage”."),
+    (Action.UNPUBLISHED, "Kan ikke tage af siden: indlægget har status “trukket tilbage”."),
+    (Action.WITHDRAWN, "Kan ikke trække tilbage: indlægget har status “trukket tilbage”."),
+    (Action.EDITED, "Kan ikke redigere: indlægget har status “trukket tilbage”."),
+]
+
+
+@pytest.mark.parametrize(("action", "message"), REFUSALS, ids=[a for a, _m in REFUSALS])
+def test_a_refusal_says_which_decision_could_not_be_taken(db, webmaster, action, message):
+    contribution = make_contribution(status=Status.WITHDRAWN)
+    with pytest.raises(services.TransitionNotAllowed) as refused:
+        SERVICES[action](contribution, webmaster)
+    assert str(refused.value) == message
+
+
+def test_every_decision_in_the_table_has_a_refusal_message_here():
+    assert {action for action, _message in REFUSALS} == set(services.DECISIONS)
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in services.DECISIONS.values() if r.to], ids=lambda rule: rule.action
+)
+def test_a_decision_mails_those_the_table_says_are_told(
+    question, webmaster, mails_sent_by, settings, rule
+):
+    settings.MIA_WEBMASTER_EMAIL = "redaktion@ruc.example"
+    follower = "laeser@example.dk"
+    Subscription.objects.create(email=follower, question=question, status="active")
+    contribution = make_contribution(question=question, status=min(rule.allowed_from))
+    contributor = contribution.author_email
+
+    sent = mails_sent_by(lambda: SERVICES[rule.action](contribution, webmaster))
+
+    editors = {address for _name, address in getaddresses(emails.editor_addresses())}
+    assert "redaktion@ruc.example" in editors
+    told = {Told.CONTRIBUTOR: {contributor}, Told.EDITORS: editors, Told.FOLLOWERS: {follower}}
+    addresses = {address for m in sent for _name, address in getaddresses(m.to)}
+    assert addresses == set().union(*(told[audience] for audience in rule.told))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [r for r in services.DECISIONS.values() if r.needs_reason],
+    ids=lambda rule: rule.action,
+)
+def test_a_decision_that_needs_a_reason_mails_it_to_the_contributor(
+    question, webmaster, mails_sent_by, rule
+):
+    contribution = make_contribution(question=question, status=min(rule.allowed_from))
+
+    (sent,) = mails_sent_by(lambda: SERVICES[rule.action](contribution, webmaster))
+
+    assert sent.to == [f"{contribution.author_name} <{contribution.author_email}>"]
+    reason = contribution.decisions.get(action=rule.action).reason
+    assert reason
+    assert reason in sent.body
+
+
+# Many at once ---------------------------------------------------------------------------------
+
+
+def test_a_decision_on_many_takes_each_it_may_and_names_each_it_may_not(db, webmaster):
+    pending = [make_contribution(status=Status.PENDING) for _ in range(2)]
+    published = make_contribution(status=Status.PUBLISHED, title="Allerede ude")
+
+    done, refusals = services.decide_many(
+        contributions=[*pending, published], action=Action.PUBLISHED, actor=webmaster
+    )
+
+    assert done == 2
+    assert refusals == [
+        "Allerede ude: Kan ikke offentliggøre: indlægget har status “offentliggjort”."
+    ]
+    assert Contribution.objects.published().count() == 3
+    assert Decision.objects.filter(action=Action.PUBLISHED, actor=webmaster).count() == 2
+
+
+def test_a_decision_on_many_that_needs_a_reason_refuses_each_without_one(db, webmaster):
+    pending = [make_contribution(status=Status.PENDING) for _ in range(2)]
+
+    done, refusals = services.decide_many(
+        contributions=pending, action=Action.REJECTED, actor=webmaster, reason=" "
+    )
+
+    assert done == 0
+    assert len(refusals) == 2
+    assert all("Skriv en begrundelse" in refusal for refusal in refusals)
+    assert Contribution.objects.filter(status=Status.PENDING).count() == 2
+
+    done, _refusals = services.decide_many(
+        contributions=pending, action=Action.REJECTED, actor=webmaster, reason="Dobbelt."
+    )
+    assert done == 2
+    assert set(Contribution.objects.values_list("rejection_reason", flat=True)) == {"Dobbelt."}
+
+
+@pytest.mark.parametrize("action", [Action.CONFIRMED, Action.WITHDRAWN, Action.EDITED, "nothing"])
+def test_only_a_moderators_decisions_can_be_taken_on_many(db, webmaster, action):
+    contribution = make_contribution(status=Status.UNCONFIRMED)
+    with pytest.raises(ValueError, match="not a decision a moderator"):
+        services.decide_many(contributions=[contribution], action=action, actor=webmaster)
+    contribution.refresh_from_db()
+    assert contribution.status == Status.UNCONFIRMED
+
+
+@pytest.mark.parametrize("rule", services.moderators_decisions(), ids=lambda rule: rule.action)
+def test_every_decision_a_moderator_takes_can_be_taken_on_many(db, webmaster, rule):
+    contribution = make_contribution(status=min(rule.allowed_from))
+    done, refusals = services.decide_many(
+        contributions=[contribution], action=rule.action, actor=webmaster, reason="Derfor."
+    )
+    assert (done, refusals) == (1, [])
+    contribution.refresh_from_db()
+    assert contribution.status == rule.to
 
 
 def test_the_database_refuses_a_status_outside_the_list(db):
@@ -205,6 +375,21 @@ def test_a_submission_waits_unconfirmed_with_its_text_rendered_and_kept(question
     assert contribution.decisions.get().action == Decision.Action.SUBMITTED
 
 
+def test_names_and_titles_are_stored_as_one_clean_line(question):
+    """They go into mail headers: no line breaks, control characters or decomposed letters."""
+    contribution = submit(
+        question,
+        author_name="Søren\r\nBcc: alle@example.dk",
+        author_organisation="Roskilde\x00 Kommune",
+        author_title="Konsu\x1blent",
+        title="A\u030angstrøm\tog  ære",
+    )
+    assert contribution.author_name == "Søren Bcc: alle@example.dk"
+    assert contribution.author_organisation == "Roskilde Kommune"
+    assert contribution.author_title == "Konsulent"
+    assert contribution.title == contribution.original_title == "\u00c5ngstrøm og ære"
+
+
 def test_a_closed_question_refuses_new_contributions(question):
     question.is_open = False
     question.save()
@@ -273,33 +458,21 @@ def test_editing_keeps_the_original_and_marks_the_contribution_edited(question, 
         question=question, status=Status.PENDING, body="Stavefjel her."
     )
 
-    services.edit_contribution(
-        contribution=contribution,
-        actor=webmaster,
-        title="Ny overskrift",
-        body="Stavefejl her.",
-        question=question,
-    )
+    edit(contribution, webmaster, title="Ny overskrift", body="Stavefejl her.")
 
     contribution.refresh_from_db()
     assert contribution.body == "Stavefejl her."
     assert contribution.body_html == "<p>Stavefejl her.</p>"
     assert contribution.original_body == "Stavefjel her."
     assert contribution.is_edited
-    edit = contribution.decisions.get(action=Decision.Action.EDITED)
-    assert edit.actor == webmaster
-    assert edit.reason == "Ændret: titel, tekst."
+    recorded = contribution.decisions.get(action=Decision.Action.EDITED)
+    assert recorded.actor == webmaster
+    assert recorded.reason == "Ændret: titel, tekst."
 
 
 def test_an_edit_that_changes_nothing_is_not_recorded(question, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING)
-    services.edit_contribution(
-        contribution=contribution,
-        actor=webmaster,
-        title=contribution.title,
-        body=contribution.body,
-        question=question,
-    )
+    edit(contribution, webmaster)
     contribution.refresh_from_db()
     assert not contribution.is_edited
     assert not contribution.decisions.exists()
@@ -310,9 +483,7 @@ def test_moving_to_the_general_debate_makes_a_reply_a_top_level_contribution(que
     top = make_contribution(question=question)
     reply = make_contribution(question=question, parent=top, status=Status.PENDING)
 
-    services.edit_contribution(
-        contribution=reply, actor=webmaster, title=reply.title, body=reply.body, question=general
-    )
+    edit(reply, webmaster, question=general)
 
     reply.refresh_from_db()
     assert (reply.question, reply.parent, reply.depth) == (general, None, 1)
@@ -323,37 +494,14 @@ def test_a_contribution_with_replies_cannot_be_moved(question, webmaster):
     top = make_contribution(question=question)
     make_contribution(question=question, parent=top)
     with pytest.raises(services.ModerationError, match="svar"):
-        services.edit_contribution(
-            contribution=top,
-            actor=webmaster,
-            title=top.title,
-            body=top.body,
-            question=Question.objects.general().get(),
-        )
+        edit(top, webmaster, question=Question.objects.general().get())
 
 
 def test_nothing_can_be_moved_to_a_closed_question(question, webmaster):
     closed = make_question(is_open=False)
     contribution = make_contribution(question=question, status=Status.PENDING)
     with pytest.raises(services.QuestionClosed):
-        services.edit_contribution(
-            contribution=contribution,
-            actor=webmaster,
-            title=contribution.title,
-            body=contribution.body,
-            question=closed,
-        )
-
-
-@pytest.mark.parametrize(
-    "status", [Status.UNCONFIRMED, Status.REJECTED, Status.SPAM, Status.WITHDRAWN]
-)
-def test_only_pending_and_published_contributions_can_be_edited(question, webmaster, status):
-    contribution = make_contribution(question=question, status=status)
-    with pytest.raises(services.TransitionNotAllowed):
-        services.edit_contribution(
-            contribution=contribution, actor=webmaster, title="x", body="y", question=question
-        )
+        edit(contribution, webmaster, question=closed)
 
 
 def test_a_paper_whose_contribution_could_not_be_stored_leaves_no_file(question, monkeypatch):

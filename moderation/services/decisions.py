@@ -1,0 +1,191 @@
+"""
+Every decision on a contribution, written once.
+
+A row says who takes the decision, from which statuses, to which status, whether it needs a
+reason, who is told, and what the interface calls it. The services take their rules from here;
+the admin's buttons and bulk actions, the refusal messages and the README's table of transitions
+are derived from it, and tests compare each of them with it.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from debates.models import Contribution
+from moderation.models import Decision
+
+Status = Contribution.Status
+Action = Decision.Action
+
+
+class By(enum.StrEnum):
+    """Who takes a decision (as the README names them)."""
+
+    CONTRIBUTOR = "the contributor, by the link in our mail"
+    MODERATOR = "a moderator"
+
+
+class Told(enum.StrEnum):
+    """Who is mailed about a decision (as the README names them)."""
+
+    CONTRIBUTOR = "the contributor"
+    EDITORS = "the editors"
+    FOLLOWERS = "followers (one mail per batch)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One decision: who takes it, from where to where, and what it is called."""
+
+    action: Action
+    by: By
+    allowed_from: frozenset[Status]
+    # None for an edit, which leaves the status as it is.
+    to: Status | None
+    needs_reason: bool
+    told: tuple[Told, ...]
+    # In a refusal: "Cannot <verb>: the contribution's status is …".
+    verb: Promise
+    # What the admin calls a moderator's decision: its button (imperative), the message once it
+    # is done (past tense) and its action on a selection. The contributor's own pages word theirs.
+    label: Promise | None = None
+    done_label: Promise | None = None
+    bulk_label: Promise | None = None
+
+    @property
+    def is_moderators_decision(self) -> bool:
+        """A decision a moderator takes with a button or a bulk action (an edit is a form)."""
+        return self.by is By.MODERATOR and self.to is not None
+
+
+def _from(*statuses: Status) -> frozenset[Status]:
+    return frozenset(statuses)
+
+
+DECISIONS: dict[Action, Rule] = {
+    rule.action: rule
+    for rule in [
+        Rule(
+            action=Action.CONFIRMED,
+            by=By.CONTRIBUTOR,
+            allowed_from=_from(Status.UNCONFIRMED),
+            to=Status.PENDING,
+            needs_reason=False,
+            told=(Told.EDITORS,),
+            verb=pgettext_lazy("cannot …", "confirm"),
+        ),
+        Rule(
+            action=Action.PUBLISHED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PENDING),
+            to=Status.PUBLISHED,
+            needs_reason=False,
+            told=(Told.CONTRIBUTOR, Told.FOLLOWERS),
+            verb=pgettext_lazy("cannot …", "publish"),
+            label=_("Publish"),
+            done_label=pgettext_lazy("decision taken", "Published"),
+            bulk_label=_("Publish the selected contributions"),
+        ),
+        Rule(
+            action=Action.REJECTED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PENDING),
+            to=Status.REJECTED,
+            needs_reason=True,
+            told=(Told.CONTRIBUTOR,),
+            verb=pgettext_lazy("cannot …", "reject"),
+            label=_("Reject"),
+            done_label=pgettext_lazy("decision taken", "Rejected"),
+            bulk_label=_("Reject the selected contributions (with a reason)"),
+        ),
+        Rule(
+            action=Action.MARKED_SPAM,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PENDING),
+            to=Status.SPAM,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "mark as spam"),
+            label=_("Mark as spam"),
+            done_label=pgettext_lazy("decision taken", "Marked as spam"),
+            bulk_label=_("Mark the selected contributions as spam"),
+        ),
+        Rule(
+            action=Action.REOPENED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.REJECTED, Status.SPAM),
+            to=Status.PENDING,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "put back in the queue"),
+            label=_("Put back in the queue"),
+            done_label=pgettext_lazy("decision taken", "Put back in the queue"),
+            bulk_label=_("Put the selected contributions back in the queue"),
+        ),
+        Rule(
+            action=Action.UNPUBLISHED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PUBLISHED),
+            to=Status.REJECTED,
+            needs_reason=True,
+            told=(Told.CONTRIBUTOR,),
+            verb=pgettext_lazy("cannot …", "unpublish"),
+            label=_("Unpublish"),
+            done_label=pgettext_lazy("decision taken", "Unpublished"),
+            bulk_label=_("Unpublish the selected contributions (with a reason)"),
+        ),
+        # A contributor may withdraw whatever the editors decided, because the right to erasure
+        # covers everything we hold about them; the record of who decided what survives it.
+        Rule(
+            action=Action.WITHDRAWN,
+            by=By.CONTRIBUTOR,
+            allowed_from=_from(
+                Status.UNCONFIRMED, Status.PENDING, Status.PUBLISHED, Status.REJECTED, Status.SPAM
+            ),
+            to=Status.WITHDRAWN,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "withdraw"),
+        ),
+        Rule(
+            action=Action.EDITED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PENDING, Status.PUBLISHED),
+            to=None,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "edit"),
+        ),
+    ]
+}
+
+
+def moderators_decisions(status: str | None = None) -> list[Rule]:
+    """A moderator's decisions in the table's order; given a status, only those it allows."""
+    return [
+        rule
+        for rule in DECISIONS.values()
+        if rule.is_moderators_decision and (status is None or status in rule.allowed_from)
+    ]
+
+
+def decisions_as_markdown() -> str:
+    """The table as the README shows it, in English."""
+    rows = [
+        "| from | decision | by | to | who is told |",
+        "|---|---|---|---|---|",
+    ]
+    with translation.override("en"):
+        for rule in DECISIONS.values():
+            starts = ", ".join(str(s.label) for s in Status if s in rule.allowed_from)
+            decision = f"{rule.verb} (with a reason)" if rule.needs_reason else str(rule.verb)
+            to = str(Status(rule.to).label) if rule.to else "unchanged"
+            told = ", ".join(rule.told) or "nobody"
+            if rule.needs_reason and rule.told:
+                told += ", with the reason"
+            rows.append(f"| {starts} | {decision} | {rule.by} | {to} | {told} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,176 @@
+"""The table of decisions: the admin's buttons, actions and messages and the README follow it."""
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from debates.models import Contribution
+from moderation import services
+from moderation.models import Decision
+from tests.factories import make_contribution
+
+Status = Contribution.Status
+Action = Decision.Action
+CHANGELIST = reverse("admin:debates_contribution_changelist")
+
+# Written out here, apart from the table, so that a wrong table fails.
+BUTTONS = {
+    Status.UNCONFIRMED: [],
+    Status.PENDING: [
+        ("published", "Offentliggør"),
+        ("rejected", "Afvis"),
+        ("marked_spam", "Markér som spam"),
+    ],
+    Status.PUBLISHED: [("unpublished", "Tag af siden")],
+    Status.REJECTED: [("reopened", "Sæt tilbage i køen")],
+    Status.SPAM: [("reopened", "Sæt tilbage i køen")],
+    Status.WITHDRAWN: [],
+}
+BULK_ACTIONS = [
+    ("decide_published", "Offentliggør de valgte indlæg"),
+    ("decide_rejected", "Afvis de valgte indlæg (med begrundelse)"),
+    ("decide_marked_spam", "Markér de valgte indlæg som spam"),
+    ("decide_reopened", "Sæt de valgte indlæg tilbage i køen"),
+    ("decide_unpublished", "Tag de valgte indlæg af siden (med begrundelse)"),
+]
+EXPORTS = [
+    ("export_csv", "Eksportér de offentliggjorte blandt de valgte som CSV"),
+    ("export_json", "Eksportér de offentliggjorte blandt de valgte som JSON"),
+]
+DONE = [
+    (Action.PUBLISHED, Status.PENDING, "Offentliggjort"),
+    (Action.REJECTED, Status.PENDING, "Afvist"),
+    (Action.MARKED_SPAM, Status.PENDING, "Markeret som spam"),
+    (Action.REOPENED, Status.SPAM, "Sat tilbage i køen"),
+    (Action.UNPUBLISHED, Status.PUBLISHED, "Taget af siden"),
+]
+
+
+@pytest.fixture
+def moderator(client, webmaster):
+    client.force_login(webmaster)
+    return client
+
+
+def buttons_on(page):
+    return [
+        (value, html.unescape(label))
+        for value, label in re.findall(
+            r'<button type="submit" name="decision" value="([^"]+)"[^>]*>([^<]*)</button>', page
+        )
+    ]
+
+
+def actions_on(page):
+    select = re.search(r'<select name="action"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    return [
+        (value, html.unescape(label))
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+        if value
+    ]
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_contributions_page_offers_the_decisions_its_status_allows(moderator, question, status):
+    contribution = make_contribution(question=question, status=status)
+    url = reverse("admin:debates_contribution_change", args=[contribution.pk])
+
+    offered = buttons_on(moderator.get(url).content.decode())
+
+    assert offered == BUTTONS[status]
+    assert offered == [
+        (rule.action, str(rule.label)) for rule in services.moderators_decisions(status)
+    ]
+
+
+def test_the_queue_offers_each_of_a_moderators_decisions_as_an_action(moderator, question):
+    make_contribution(question=question, status=Status.PENDING)
+
+    offered = actions_on(moderator.get(CHANGELIST).content.decode())
+
+    assert offered == BULK_ACTIONS + EXPORTS
+    from_the_table = [
+        (f"decide_{rule.action}", str(rule.bulk_label)) for rule in services.moderators_decisions()
+    ]
+    assert offered == from_the_table + EXPORTS
+
+
+@pytest.mark.parametrize(("action", "start", "done"), DONE, ids=[a for a, _s, _d in DONE])
+def test_a_decision_from_a_page_is_confirmed_in_the_past_tense(
+    moderator, question, action, start, done
+):
+    contribution = make_contribution(question=question, status=start, title="Om ledelse")
+    url = reverse("admin:debates_contribution_decide", args=[contribution.pk])
+
+    response = moderator.post(url, {"decision": action, "reason": "Derfor."}, follow=True)
+
+    assert f"{done}: “Om ledelse”." in response.content.decode()
+    assert services.DECISIONS[action].done_label == done
+    contribution.refresh_from_db()
+    assert contribution.status == services.DECISIONS[action].to
+
+
+@pytest.mark.parametrize(("action", "start", "done"), DONE, ids=[a for a, _s, _d in DONE])
+def test_a_decision_on_a_selection_is_confirmed_in_the_past_tense(
+    moderator, question, action, start, done
+):
+    selected = [make_contribution(question=question, status=start) for _ in range(2)]
+
+    response = moderator.post(
+        CHANGELIST,
+        {
+            "action": f"decide_{action}",
+            "_selected_action": [c.pk for c in selected],
+            "apply": "1",
+            "reason": "Derfor.",
+        },
+        follow=True,
+    )
+
+    assert f"{done}: 2 indlæg." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (Status.PENDING, "skal udfyldes for at afvise):"),
+        (Status.PUBLISHED, "skal udfyldes for at tage af siden):"),
+        (Status.REJECTED, None),
+    ],
+)
+def test_the_reason_field_says_which_decision_needs_it(moderator, question, status, label):
+    contribution = make_contribution(question=question, status=status)
+    page = moderator.get(
+        reverse("admin:debates_contribution_change", args=[contribution.pk])
+    ).content.decode()
+    if label:
+        assert label in page
+        assert page.count('name="reason"') == 1
+    else:
+        assert 'name="reason"' not in page
+        assert buttons_on(page)
+
+
+def test_the_readme_shows_the_table_of_decisions():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    table = services.decisions_as_markdown()
+    assert table in readme, f"Paste this table into README.md:\n\n{table}"
+
+
+def test_the_readme_table_has_a_row_for_each_decision():
+    rows = services.decisions_as_markdown().splitlines()[2:]
+    assert [row.split(" | ")[1] for row in rows] == [
+        "confirm",
+        "publish",
+        "reject (with a reason)",
+        "mark as spam",
+        "put back in the queue",
+        "unpublish (with a reason)",
+        "withdraw",
+        "edit",
+    ]
+    assert rows[6].startswith("| awaiting confirmation, pending, published, rejected, spam |")
