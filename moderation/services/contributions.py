@@ -61,12 +61,14 @@ def submit_contribution(
     """
     if not question.is_open:
         raise QuestionClosed(question)
-    parent = _reply_target(question, parent)
+    answered, parent = parent, _reply_target(question, parent)
     if message_id and Contribution.objects.filter(message_id=message_id).exists():
         raise DuplicateSubmission(message_id)
     contribution = Contribution(
         question=question,
         parent=parent,
+        # Past the depth cap the reply hangs under an ancestor; the page still says whom it answers.
+        in_reply_to=answered,
         depth=parent.depth + 1 if parent else 1,
         status=Status.UNCONFIRMED,
         source=source,
@@ -298,9 +300,13 @@ def edit_contribution(
         current.body_html = render_markdown(body)
         current.edited_at = timezone.now()
         if moved:
-            current.question, current.parent, current.depth = question, None, 1
+            current.question, current.parent, current.in_reply_to = question, None, None
+            current.depth = 1
         current.save(
-            update_fields=["title", "body", "body_html", "edited_at", "question", "parent", "depth"]
+            update_fields=[
+                *("title", "body", "body_html", "edited_at"),
+                *("question", "parent", "in_reply_to", "depth"),
+            ]
         )
         record_decision(
             current,

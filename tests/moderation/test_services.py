@@ -423,6 +423,7 @@ def test_a_reply_beyond_the_depth_cap_attaches_at_the_deepest_level(question, se
 
     assert reply.depth == 3
     assert reply.parent == level2
+    assert reply.in_reply_to == level3
 
 
 def test_the_depth_cap_defaults_to_four(question):
@@ -481,12 +482,17 @@ def test_an_edit_that_changes_nothing_is_not_recorded(question, webmaster):
 def test_moving_to_the_general_debate_makes_a_reply_a_top_level_contribution(question, webmaster):
     general = Question.objects.general().get()
     top = make_contribution(question=question)
-    reply = make_contribution(question=question, parent=top, status=Status.PENDING)
+    reply = make_contribution(question=question, parent=top, in_reply_to=top, status=Status.PENDING)
 
     edit(reply, webmaster, question=general)
 
     reply.refresh_from_db()
-    assert (reply.question, reply.parent, reply.depth) == (general, None, 1)
+    assert (reply.question, reply.parent, reply.in_reply_to, reply.depth) == (
+        general,
+        None,
+        None,
+        1,
+    )
     assert "flyttet" in reply.decisions.get().reason
 
 
