@@ -54,7 +54,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "debates.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: an over-size request is refused from its Content-Length.
+    "debates.middleware.request_size_limit",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,14 +163,18 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    # Preloading is hard to undo (browsers ship the list), so it is asked for, never assumed.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # axes.W006 asks to count per network address too; the site counts per user name on purpose
-# (see # axes below), since behind a proxy every visitor has the proxy's address.
-SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=["axes.W006"])
+# (see # axes below), since behind a proxy every visitor has the proxy's address; security.W021
+# asks for HSTS preloading, which is DJANGO_SECURE_HSTS_PRELOAD's choice.
+SILENCED_SYSTEM_CHECKS = env.list(
+    "DJANGO_SILENCED_SYSTEM_CHECKS", default=["axes.W006", "security.W021"]
+)
 
 # Logging -------------------------------------------------------------------
 
@@ -229,6 +236,13 @@ MIA_CONFIRMATION_DAYS = env.int("MIA_CONFIRMATION_DAYS", default=7)
 # Limits on what a contributor sends.
 MIA_MAX_ATTACHMENT_MB = env.int("MIA_MAX_ATTACHMENT_MB", default=10)
 MIA_MAX_TEXT_CHARS = env.int("MIA_MAX_TEXT_CHARS", default=20_000)
+# The form's fields without its file: a text at the limit, every character percent-encoded
+# four-byte UTF-8, fits, and so does the admin's largest form (Django's own default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(12 * MIA_MAX_TEXT_CHARS, 2_621_440)
+# An upload larger than this goes to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request claiming more than the largest paper plus its form is refused before it is read.
+MIA_MAX_REQUEST_BYTES = MIA_MAX_ATTACHMENT_MB * 1024 * 1024 + DATA_UPLOAD_MAX_MEMORY_SIZE
 # Months after the editors' decision that a contributor's e-mail and network address are kept.
 MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
 # Proxies in front of the site that append to X-Forwarded-For (0: the site faces the internet).

@@ -1,6 +1,9 @@
 """Guessing the editors' passwords: a lockout, password rules, and how to open a locked account."""
 
 import io
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -97,3 +100,74 @@ def test_createwebmaster_refuses_a_weak_password_and_says_why(db, monkeypatch, p
             stdout=io.StringIO(),
         )
     assert not get_user_model().objects.filter(username="redaktoer").exists()
+
+
+# Headers and request size ----------------------------------------------------------------------
+
+
+def test_every_page_tells_browsers_it_needs_no_camera_microphone_or_location(client, seeded):
+    response = client.get("/")
+
+    policy = {item.strip() for item in response["Permissions-Policy"].split(",")}
+    assert policy == {
+        "camera=()",
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+        "interest-cohort=()",
+    }
+
+
+def test_hsts_preload_is_off_unless_asked_for():
+    def preload(**environment):
+        code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mia_forum.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            **environment,
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); " + code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert preload() == "False"
+    assert preload(DJANGO_SECURE_HSTS_PRELOAD="1") == "True"
+
+
+def test_a_request_claiming_more_than_a_paper_and_its_form_is_refused_unread(
+    client, question, settings
+):
+    url = f"/debat/{question.slug}/skriv/"
+    small_body = b"author_name=Ida"
+
+    response = client.generic(
+        "POST",
+        url,
+        small_body,
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(settings.MIA_MAX_REQUEST_BYTES + 1),
+    )
+
+    assert response.status_code == 413
+    assert "Det du sendte, er for stort" in response.content.decode()
+
+
+def test_a_paper_at_the_size_limit_is_not_refused_for_its_size(client, question, settings):
+    url = f"/debat/{question.slug}/skriv/"
+    response = client.generic(
+        "POST",
+        url,
+        b"author_name=Ida",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(settings.MIA_MAX_ATTACHMENT_MB * 1024 * 1024 + 50_000),
+    )
+
+    assert response.status_code != 413
