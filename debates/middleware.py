@@ -1,6 +1,10 @@
-"""What every request to the site goes through: refused early when it cannot be served."""
+"""
+What every request to the site goes through: refused early when it cannot be served, and answered
+with the site's own page when the database is away.
+"""
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -37,3 +41,20 @@ def request_size_limit(get_response):
         return get_response(request)
 
     return middleware
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, the visitor gets the site's 503 page, not an error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
