@@ -124,6 +124,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... (django-environ).
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds a mail server may take to answer before sending fails and the mail waits in the outbox.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="MIA-debatforum <noreply@mia.localhost>"
 )
