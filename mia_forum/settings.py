@@ -6,6 +6,7 @@ Everything that differs between a laptop and production comes from the environme
 local work: an SQLite file, mail printed to the console, a local-memory cache.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,13 +48,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
     "debates",
     "moderation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "debates.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: an over-size request is refused from its Content-Length.
+    "debates.middleware.request_size_limit",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "debates.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mia_forum.urls"
@@ -85,12 +93,32 @@ TEMPLATES = [
     },
 ]
 
+# Authentication ------------------------------------------------------------
+
+# Django's ModelBackend with django-axes in front: a locked-out login is refused before the
+# password is even checked. One backend, so that User.objects.with_perm() needs no argument.
+AUTHENTICATION_BACKENDS = ["moderation.lockout.LockoutModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 # Database, cache, mail -----------------------------------------------------
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database is a quick 503 page, not a request that hangs.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -106,6 +134,8 @@ if EMAIL_URL.startswith("filemail:"):
     EMAIL_FILE_PATH = (
         "/" + _mail_path.lstrip("/") if _mail_path.startswith("/") else str(BASE_DIR / _mail_path)
     )
+# Seconds a mail server may take to answer before sending fails and the mail waits in the outbox.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="MIA-debatforum <noreply@mia.localhost>"
 )
@@ -151,12 +181,18 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    # Preloading is hard to undo (browsers ship the list), so it is asked for, never assumed.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
+# axes.W006 asks to count per network address too; the site counts per user name on purpose
+# (see # axes below), since behind a proxy every visitor has the proxy's address; security.W021
+# asks for HSTS preloading, which is DJANGO_SECURE_HSTS_PRELOAD's choice.
+SILENCED_SYSTEM_CHECKS = env.list(
+    "DJANGO_SILENCED_SYSTEM_CHECKS", default=["axes.W006", "security.W021"]
+)
 
 # Logging -------------------------------------------------------------------
 
@@ -166,6 +202,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# axes ----------------------------------------------------------------------
+
+# Failed logins are counted per user name in the database, so every process and server sees
+# them and a network address shared by a whole ministry (or a proxy) is not locked out.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("MIA_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MIA_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "moderation.lockout.locked_out"
 
 # csp -----------------------------------------------------------------------
 
@@ -209,6 +257,13 @@ MIA_CONFIRMATION_DAYS = env.int("MIA_CONFIRMATION_DAYS", default=7)
 # Limits on what a contributor sends.
 MIA_MAX_ATTACHMENT_MB = env.int("MIA_MAX_ATTACHMENT_MB", default=10)
 MIA_MAX_TEXT_CHARS = env.int("MIA_MAX_TEXT_CHARS", default=20_000)
+# The form's fields without its file: a text at the limit, every character percent-encoded
+# four-byte UTF-8, fits, and so does the admin's largest form (Django's own default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(12 * MIA_MAX_TEXT_CHARS, 2_621_440)
+# An upload larger than this goes to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request claiming more than the largest paper plus its form is refused before it is read.
+MIA_MAX_REQUEST_BYTES = MIA_MAX_ATTACHMENT_MB * 1024 * 1024 + DATA_UPLOAD_MAX_MEMORY_SIZE
 # Months after the editors' decision that a contributor's e-mail and network address are kept.
 MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
 # Proxies in front of the site that append to X-Forwarded-For (0: the site faces the internet).

@@ -1,5 +1,7 @@
 """Everything the forum holds about one e-mail address, for the person it belongs to."""
 
+from email.utils import getaddresses
+
 from django.utils import timezone
 
 from debates.models import Contribution
@@ -28,14 +30,27 @@ def collect_personal_data(email: str) -> dict:
 
 def _mails_to(email):
     """The outbox log (kept MIA_MAIL_LOG_DAYS) holds the mails sent to the address."""
-    address = email.lower()
+    address = normalised_address(email)
     return [
         {"subject": mail.subject, "queued_at": _iso(mail.created_at), "sent_at": _iso(mail.sent_at)}
         for mail in OutgoingMail.objects.order_by("created_at")
         .only("subject", "recipients", "created_at", "sent_at")
         .iterator()
-        if any(address in recipient.lower() for recipient in mail.recipients)
+        if address in _addresses(mail.recipients)
     ]
+
+
+def normalised_address(address: str) -> str:
+    """
+    The bare address of "Name <local@domain>" or "local@domain", lower-cased throughout, as the
+    forum matches addresses without regard to case; "" when there is none.
+    """
+    found = _addresses([address])
+    return next(iter(found)) if len(found) == 1 else ""
+
+
+def _addresses(recipients):
+    return {addr.strip().lower() for _name, addr in getaddresses(recipients) if "@" in addr}
 
 
 def _contribution(c):

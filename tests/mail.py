@@ -3,6 +3,7 @@
 import email
 import re
 from email import policy
+from email.utils import getaddresses
 from urllib.parse import urlsplit
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -32,4 +33,6 @@ def path_of(url):
 
 
 def mails_to(outbox, address):
-    return [m for m in outbox if any(address in to for to in m.to)]
+    """The mails addressed to exactly this address (in any case), not to one that contains it."""
+    address = address.lower()
+    return [m for m in outbox if address in {a.lower() for _name, a in getaddresses(m.to)}]
