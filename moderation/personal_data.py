@@ -3,9 +3,51 @@
 from email.utils import getaddresses
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from debates.models import Contribution
 from moderation.models import OutgoingMail, Subscription
+
+# What each entry is called in the download, in the language of the link's page.
+LABELS = {
+    "email": pgettext_lazy("personal data", "e-mail address"),
+    "generated_at": pgettext_lazy("personal data", "generated"),
+    "contributions": pgettext_lazy("personal data", "contributions"),
+    "subscriptions": pgettext_lazy("personal data", "following"),
+    "mails_sent": pgettext_lazy("personal data", "mails sent to you"),
+    "id": pgettext_lazy("personal data", "number"),
+    "question": pgettext_lazy("personal data", "question"),
+    "in_reply_to": pgettext_lazy("personal data", "in reply to contribution number"),
+    "status": pgettext_lazy("personal data", "status"),
+    "received_by": pgettext_lazy("personal data", "received by"),
+    "language": pgettext_lazy("personal data", "language"),
+    "name": pgettext_lazy("personal data", "name"),
+    "job_title": pgettext_lazy("personal data", "job title"),
+    "organisation": pgettext_lazy("personal data", "organisation"),
+    "sent_from_ip_address": pgettext_lazy("personal data", "sent from network address"),
+    "title": pgettext_lazy("personal data", "title"),
+    "text": pgettext_lazy("personal data", "text"),
+    "title_as_sent": pgettext_lazy("personal data", "title as you sent it"),
+    "text_as_sent": pgettext_lazy("personal data", "text as you sent it"),
+    "paper": pgettext_lazy("personal data", "paper (file name)"),
+    "reason_given": pgettext_lazy("personal data", "reason given"),
+    "submitted_at": pgettext_lazy("personal data", "sent in"),
+    "confirmed_at": pgettext_lazy("personal data", "address confirmed"),
+    "decided_at": pgettext_lazy("personal data", "decided"),
+    "published_at": pgettext_lazy("personal data", "published"),
+    "edited_by_editors_at": pgettext_lazy("personal data", "edited by the editors"),
+    "history": pgettext_lazy("personal data", "history"),
+    "when": pgettext_lazy("personal data", "when"),
+    "what": pgettext_lazy("personal data", "what"),
+    "from": pgettext_lazy("personal data", "from"),
+    "to": pgettext_lazy("personal data", "to"),
+    "follows": pgettext_lazy("personal data", "follows"),
+    "created_at": pgettext_lazy("personal data", "created"),
+    "unsubscribed_at": pgettext_lazy("personal data", "unsubscribed"),
+    "subject": pgettext_lazy("personal data", "subject"),
+    "queued_at": pgettext_lazy("personal data", "queued"),
+    "sent_at": pgettext_lazy("personal data", "sent"),
+}
 
 
 def collect_personal_data(email: str) -> dict:
@@ -19,13 +61,24 @@ def collect_personal_data(email: str) -> dict:
     subscriptions = Subscription.objects.filter(email__iexact=email).select_related(
         "question", "contribution"
     )
-    return {
-        "email": email,
-        "generated_at": timezone.now().isoformat(),
-        "contributions": [_contribution(c) for c in contributions],
-        "subscriptions": [_subscription(s) for s in subscriptions],
-        "mails_sent": _mails_to(email),
-    }
+    return _labelled(
+        {
+            "email": email,
+            "generated_at": timezone.now().isoformat(),
+            "contributions": [_contribution(c) for c in contributions],
+            "subscriptions": [_subscription(s) for s in subscriptions],
+            "mails_sent": _mails_to(email),
+        }
+    )
+
+
+def _labelled(data):
+    """The same data with every key put in words the reader's language uses."""
+    if isinstance(data, dict):
+        return {str(LABELS[key]): _labelled(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_labelled(item) for item in data]
+    return data
 
 
 def _mails_to(email):
@@ -58,9 +111,9 @@ def _contribution(c):
         "id": c.pk,
         "question": c.question.title,
         "in_reply_to": c.parent_id,
-        "status": c.status,
-        "received_by": c.source,
-        "language": c.language,
+        "status": c.get_status_display(),
+        "received_by": c.get_source_display(),
+        "language": c.get_language_display(),
         "name": c.author_name,
         "email": c.author_email,
         "job_title": c.author_title,
@@ -78,7 +131,12 @@ def _contribution(c):
         "published_at": _iso(c.published_at),
         "edited_by_editors_at": _iso(c.edited_at),
         "history": [
-            {"when": _iso(d.created_at), "what": d.action, "from": d.from_status, "to": d.to_status}
+            {
+                "when": _iso(d.created_at),
+                "what": d.get_action_display(),
+                "from": _status_label(d.from_status),
+                "to": _status_label(d.to_status),
+            }
             for d in c.decisions.all()
         ],
     }
@@ -88,12 +146,17 @@ def _subscription(s):
     return {
         "follows": s.question.title
         if s.question
-        else f"replies to contribution {s.contribution_id}",
-        "status": s.status,
+        else pgettext_lazy("personal data", "replies to contribution number %(number)s")
+        % {"number": s.contribution_id},
+        "status": s.get_status_display(),
         "created_at": _iso(s.created_at),
         "confirmed_at": _iso(s.confirmed_at),
         "unsubscribed_at": _iso(s.unsubscribed_at),
     }
+
+
+def _status_label(status):
+    return Contribution.Status(status).label if status else ""
 
 
 def _iso(moment):

@@ -22,7 +22,7 @@ def subjects_in_download(client, email):
     token = make_token(email, "personal-data")
     response = client.get(reverse("moderation:personal-data-download", args=[token]))
     assert response.status_code == 200
-    return [m["subject"] for m in json.loads(response.content)["mails_sent"]]
+    return [m["emne"] for m in json.loads(response.content)["mails sendt til dig"]]
 
 
 def test_the_download_lists_mail_to_the_address_but_not_to_longer_addresses_ending_in_it(
@@ -61,3 +61,15 @@ def test_the_editors_notifications_are_not_in_a_short_addresses_download(client,
 )
 def test_addresses_are_compared_parsed_and_lower_cased(written, address):
     assert normalised_address(written) == address
+
+
+def test_the_download_speaks_the_language_of_its_link(client, seeded):
+    mail("Your data in the MIA debate", "ida@example.dk")
+    token = make_token("ida@example.dk", "personal-data")
+    path = reverse("moderation:personal-data-download", args=[token])
+
+    english = json.loads(client.get("/en" + path).content)
+    danish = json.loads(client.get(path).content)
+
+    assert english["e-mail address"] == danish["e-mailadresse"] == "ida@example.dk"
+    assert [m["subject"] for m in english["mails sent to you"]] == ["Your data in the MIA debate"]

@@ -201,13 +201,18 @@ def test_a_data_request_mails_a_link_that_downloads_everything_held(
     download = client.get(path_of(link))
 
     assert download["Content-Disposition"] == 'attachment; filename="mia-debat-mine-data.json"'
-    data = json.loads(download.content)
-    assert data["email"] == "ida@example.dk"
-    assert [c["title"] for c in data["contributions"]] == ["Mit"]
-    assert data["contributions"][0]["sent_from_ip_address"] == "203.0.113.9"
-    assert data["contributions"][0]["id"] == mine.pk
-    assert data["subscriptions"][0]["follows"] == question.title
-    assert [m["subject"] for m in data["mails_sent"]] == ["Dine data i MIA-debatten"]
+    text = download.content.decode()
+    data = json.loads(text)
+    assert data["e-mailadresse"] == "ida@example.dk"
+    assert [c["titel"] for c in data["indlæg"]] == ["Mit"]
+    assert data["indlæg"][0]["sendt fra netværksadresse"] == "203.0.113.9"
+    assert data["indlæg"][0]["nummer"] == mine.pk
+    assert data["indlæg"][0]["status"] == "offentliggjort"
+    assert data["følger"][0]["følger"] == question.title
+    assert [m["emne"] for m in data["mails sendt til dig"]] == ["Dine data i MIA-debatten"]
+    # Readable as it is: Danish letters as letters, not \\u escapes.
+    assert "\\u00" not in text
+    assert "sendt fra netværksadresse" in text
 
 
 def test_a_data_request_for_an_unknown_address_looks_the_same_but_sends_nothing(
