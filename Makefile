@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test test-postgres lint format messages webmaster benchmark clean
+.PHONY: help install run serve loadtest migrate seed test test-postgres lint format messages webmaster benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ seed: migrate ## Load the seeded MIA content (adds what is missing, never overwr
 run: seed ## Set up, seed and serve the site on http://127.0.0.1:$(PORT)
 	@echo "The site: http://127.0.0.1:$(PORT)/  The editors' desk: http://127.0.0.1:$(PORT)/admin/ (make webmaster creates an account)"
 	MIA_DEV_PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install ## Serve as in production (DEBUG off, gunicorn, static files collected) on http://127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python bin/serve
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
