@@ -12,6 +12,8 @@ that lists of links (feeds, search, the home page) cost the same for five contri
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -21,6 +23,8 @@ from debates.models import Contribution, Question
 
 Status = Contribution.Status
 PAGE_PARAMETER = "side"
+# What a placeholder is made of: its place in the thread, and whether it was withdrawn.
+GAP_FIELDS = ("pk", "parent_id", "status", "published_at", "depth", "question_id")
 
 
 @dataclass
@@ -74,9 +78,6 @@ def _thread_order(c):
 
 # Pages ------------------------------------------------------------------------------------------
 
-# What a placeholder is made of: its place in the thread, and whether it was withdrawn.
-GAP_FIELDS = ("pk", "parent_id", "status", "depth", "question_id", "published_at")
-
 
 class Outline:
     """
@@ -119,19 +120,29 @@ class Outline:
         return self._index
 
 
+class Row(NamedTuple):
+    """A contribution's place in the thread (the GAP_FIELDS), without its text."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    published_at: datetime | None
+    depth: int
+    question_id: int
+
+    def as_placeholder(self):
+        """A contribution that carries nothing but its place in the thread."""
+        return Contribution(**self._asdict())
+
+
 def outlines(question_ids) -> dict[int, Outline]:
     """The outline of each question's thread, in one query (and one more per level of gaps)."""
     question_ids = set(question_ids)
-    rows = {
-        row.pk: row
-        for row in Contribution.objects.published()
-        .filter(question__in=question_ids)
-        .only(*GAP_FIELDS)
-        .order_by()
-    }
+    published = Contribution.objects.published().filter(question__in=question_ids)
+    rows = {row.pk: row for row in _rows(published)}
     missing = {r.parent_id for r in rows.values() if r.parent_id and r.parent_id not in rows}
     while missing:
-        gaps = list(Contribution.objects.filter(pk__in=missing).only(*GAP_FIELDS).order_by())
+        gaps = _rows(Contribution.objects.filter(pk__in=missing))
         rows.update((gap.pk, gap) for gap in gaps)
         missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in rows}
     by_question = {pk: {} for pk in question_ids}
@@ -139,6 +150,10 @@ def outlines(question_ids) -> dict[int, Outline]:
         # A placeholder is drawn in the thread of the reply below it.
         by_question.setdefault(row.question_id, {})[row.pk] = row
     return {pk: Outline(pk, by_question[pk]) for pk in question_ids}
+
+
+def _rows(queryset):
+    return [Row(*values) for values in queryset.order_by().values_list(*Row._fields)]
 
 
 def page_url(question: Question, number: int) -> str:
@@ -215,7 +230,7 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
     nodes = {c.pk: Node(c) for c in shown}
     for pk in wanted:
         if pk not in nodes:
-            nodes[pk] = Node(outline.rows[pk])
+            nodes[pk] = Node(outline.rows[pk].as_placeholder())
     return ThreadPage(
         question=question,
         nodes=_assemble(nodes, shown),
