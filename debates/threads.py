@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from debates.models import Contribution, Question
@@ -136,10 +137,16 @@ class Row(NamedTuple):
 
 
 def outlines(question_ids) -> dict[int, Outline]:
-    """The outline of each question's thread, in one query (and one more per level of gaps)."""
+    """
+    The outline of each question's thread in one query, which also finds the placeholders right
+    above published replies; only a placeholder above a placeholder costs one more per level.
+    """
     question_ids = set(question_ids)
-    published = Contribution.objects.published().filter(question__in=question_ids)
-    rows = {row.pk: row for row in _rows(published)}
+    answered = Exists(Contribution.objects.published().filter(parent=OuterRef("pk")))
+    shown = Contribution.objects.filter(
+        Q(status=Status.PUBLISHED) | answered, question__in=question_ids
+    )
+    rows = {row.pk: row for row in _rows(shown)}
     missing = {r.parent_id for r in rows.values() if r.parent_id and r.parent_id not in rows}
     while missing:
         gaps = _rows(Contribution.objects.filter(pk__in=missing))
