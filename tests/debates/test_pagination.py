@@ -100,6 +100,17 @@ def test_the_page_links_are_plain_links_in_a_labelled_navigation(client, questio
     assert "(side 2 af 3)" in html.split("</title>")[0]
 
 
+def test_a_thread_of_many_pages_offers_the_ends_and_the_pages_around_this_one(client, question):
+    make_thread(question, top_level=90)
+
+    html = page(client, question, 15)
+
+    start = html.index('<nav class="thread-pages')
+    nav = html[start : html.index("</nav>", start)]
+    shown = [number or gap for number, gap in re.findall(r"</span>(\d+)</a>|(…)", nav)]
+    assert shown == ["1", "…", "13", "14", "15", "16", "17", "…", "30"]
+
+
 def test_a_short_thread_has_no_page_links(client, question):
     make_thread(question, top_level=3, replies_each=1)
 

@@ -346,6 +346,7 @@ class _Debate:
         self.weights = [1 / (rank + 1) ** 1.3 for rank in range(len(questions))]
         self.random.shuffle(self.weights)
         self.published = {q.pk: [] for q in questions}
+        self.fates = []
         self.editor = _editor()
         today = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
         self.start = today - timedelta(weeks=6)
@@ -378,9 +379,7 @@ class _Debate:
     def _one(self, n):
         r = self.random
         question = r.choices(self.questions, self.weights)[0]
-        fate = r.choices(
-            [Status.PUBLISHED, Status.PENDING, Status.REJECTED, Status.SPAM], [84, 7, 5, 4]
-        )[0]
+        fate = self._fate()
         first, last = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
         organisation = r.choice(ORGANISATIONS)
         parent = self._parent(question)
@@ -415,6 +414,14 @@ class _Debate:
             contribution = mark_spam(contribution=contribution, actor=self.editor)
         return contribution
 
+    def _fate(self):
+        """In every fifty: 42 published, 4 left pending, 2 rejected and 2 marked as spam."""
+        if not self.fates:
+            self.fates = [Status.PUBLISHED] * 42 + [Status.PENDING] * 4
+            self.fates += [Status.REJECTED] * 2 + [Status.SPAM] * 2
+            self.random.shuffle(self.fates)
+        return self.fates.pop()
+
     def _parent(self, question):
         """A quarter start a thread; the rest answer something recent, often deep down."""
         earlier = self.published[question.pk]
@@ -446,10 +453,10 @@ class _Debate:
         paragraphs = []
         if parent:
             paragraphs.append(r.choice(REPLY_OPENINGS).format(name=parent.author_name.split()[0]))
-        for _ in range(r.choice([1, 1, 2, 2, 3, 4])):
-            sentences = [
-                r.choice(SENTENCES).format(**self._words()) for _ in range(r.randint(2, 4))
-            ]
+        # No sentence twice in one text.
+        unsaid = r.sample(SENTENCES, len(SENTENCES))
+        for _ in range(r.choice([1, 1, 2, 2, 3])):
+            sentences = [unsaid.pop().format(**self._words()) for _ in range(r.randint(2, 4))]
             paragraphs.append(" ".join(sentences))
         if r.random() < 0.15:
             words = self._words()
