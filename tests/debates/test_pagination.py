@@ -124,7 +124,7 @@ def test_the_reply_count_stays_the_threads_total_on_every_page(client, question,
     total = Contribution.objects.published().filter(question=question).count()
     assert total == 21
 
-    assert '<span class="reply-count text-secondary">(21)</span>' in page(client, question, 3)
+    assert '<p class="reply-count text-secondary">21 indlæg</p>' in page(client, question, 3)
     paper = client.get(question.paper.get_absolute_url()).content.decode()
     assert "21 indlæg" in paper
 
