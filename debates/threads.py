@@ -13,6 +13,7 @@ that lists of links (feeds, search, the home page) cost the same for five contri
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
@@ -91,8 +92,9 @@ class Outline:
         self.question_id = question_id
         self.rows = rows
         self.reply_count = sum(row.status == Status.PUBLISHED for row in rows.values())
-        self.roots = sorted((r for r in rows.values() if r.parent_id is None), key=_thread_order)
-        self.root_pks = [row.pk for row in self.roots]
+        # As in the tree, a contribution whose parent is not shown stands at the top.
+        roots = [r for r in rows.values() if r.parent_id is None or r.parent_id not in rows]
+        self.root_pks = [row.pk for row in sorted(roots, key=_thread_order)]
         self._root_of = {}
 
     def root_of(self, pk):
@@ -114,11 +116,9 @@ class Outline:
             return 1
         return self._root_index[self.root_of(pk)] // settings.MIA_THREAD_PAGE_SIZE + 1
 
-    @property
+    @cached_property
     def _root_index(self):
-        if not hasattr(self, "_index"):
-            self._index = {pk: i for i, pk in enumerate(self.root_pks)}
-        return self._index
+        return {pk: i for i, pk in enumerate(self.root_pks)}
 
 
 class Row(NamedTuple):
@@ -154,7 +154,6 @@ def outlines(question_ids) -> dict[int, Outline]:
         missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in rows}
     by_question = {pk: {} for pk in question_ids}
     for row in rows.values():
-        # A placeholder is drawn in the thread of the reply below it.
         by_question.setdefault(row.question_id, {})[row.pk] = row
     return {pk: Outline(pk, by_question[pk]) for pk in question_ids}
 
