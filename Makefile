@@ -4,11 +4,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+DEMO_REPLIES ?= 300
+DEMO_SEED ?= 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve loadtest migrate seed test test-postgres lint format messages webmaster benchmark clean
+.PHONY: help install run serve loadtest migrate seed demo test test-postgres lint format messages webmaster benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +30,9 @@ migrate: install ## Bring the database schema up to date
 
 seed: migrate ## Load the seeded MIA content (adds what is missing, never overwrites edits)
 	$(BIN)/python manage.py seed_content
+
+demo: seed ## Replace the demo debate: DEMO_REPLIES contributions (default 300), DEMO_SEED
+	$(BIN)/python manage.py seed_demo --clear --replies $(DEMO_REPLIES) --seed $(DEMO_SEED)
 
 run: seed ## Set up, seed and serve the site on http://127.0.0.1:$(PORT)
 	@echo "The site: http://127.0.0.1:$(PORT)/  The editors' desk: http://127.0.0.1:$(PORT)/admin/ (make webmaster creates an account)"

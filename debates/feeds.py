@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from debates.models import Contribution, Question
+from debates.threads import with_thread_pages
 
 ITEMS = 50
 
@@ -25,7 +26,10 @@ class DebateFeed(Feed):
         return self.latest(Contribution.objects.published())
 
     def latest(self, contributions):
-        return contributions.select_related("question").order_by("-published_at", "-pk")[:ITEMS]
+        # Each item links to the page of its thread that shows it, found for all in one query.
+        return with_thread_pages(
+            contributions.select_related("question").order_by("-published_at", "-pk")[:ITEMS]
+        )
 
     def item_title(self, item):
         return item.title or _("Contribution by %(name)s") % {"name": item.author_name}

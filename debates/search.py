@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from debates.models import Contribution, Paragraph, Question, Speaker, Talk, Workshop
+from debates.threads import with_thread_pages
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -100,9 +101,13 @@ class Hit:
     kind: str
     obj: object
     title: str
-    url: str
     rank: float
     make_snippet: Callable[[], SafeString]
+
+    @cached_property
+    def url(self):
+        # Made only for the hits on the page shown, whose contributions know their thread's page.
+        return _url(self.kind, self.obj)
 
     @cached_property
     def snippet(self):
@@ -157,7 +162,9 @@ def find(query: str, *, kind: str | None = None, page: int | str | None = 1) -> 
     for name in kinds:
         hits = finder(name, terms) if terms else []
         paginator = Paginator(hits, PAGE_SIZE)
-        groups.append(Group(name, paginator.get_page(page if kind in KINDS else 1)))
+        shown = paginator.get_page(page if kind in KINDS else 1)
+        with_thread_pages(hit.obj for hit in shown if hit.kind == "contribution")
+        groups.append(Group(name, shown))
     return Results(query=query, terms=terms, groups=groups, kind=kind if kind in KINDS else None)
 
 
@@ -429,8 +436,7 @@ def _hit(name, obj, rank, make_snippet):
         title = obj.paper.title
     else:
         title = obj.title
-    url = _url(name, obj)
-    return Hit(kind=name, obj=obj, title=title, url=url, rank=rank, make_snippet=make_snippet)
+    return Hit(kind=name, obj=obj, title=title, rank=rank, make_snippet=make_snippet)
 
 
 def _url(name, obj):

@@ -1,9 +1,11 @@
 """The sitemap: the pages a search engine may list. Only published content has a page."""
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from debates.models import Paper, Question, Workshop
+from debates.threads import outlines, page_url
 
 
 class PageSitemap(Sitemap):
@@ -31,12 +33,22 @@ class PaperSitemap(Sitemap):
 
 
 class QuestionSitemap(Sitemap):
-    """A question changes when a contribution to it is published."""
+    """Each page of each question's thread; a question changes when something is published."""
 
     i18n = True
 
     def items(self):
-        return Question.objects.with_last_publication().order_by("paper", "position")
+        questions = list(Question.objects.with_last_publication().order_by("paper", "position"))
+        found = outlines(q.pk for q in questions)
+        size = settings.MIA_THREAD_PAGE_SIZE
+        return [
+            (question, number)
+            for question in questions
+            for number in range(1, max(1, -(-len(found[question.pk].root_pks) // size)) + 1)
+        ]
 
-    def lastmod(self, question):
-        return question.last_published_at
+    def location(self, item):
+        return page_url(*item)
+
+    def lastmod(self, item):
+        return item[0].last_published_at

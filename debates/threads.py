@@ -1,14 +1,32 @@
 """
-A question's thread: its published contributions as a tree, built in one pass.
+A question's thread: its published contributions as a tree, built in one pass, and in pages.
 
 One query fetches what is shown. Only when a published reply answers something that is no longer
 public (withdrawn or removed) is a second, narrow query made for those gaps, which are shown as
 placeholders carrying nothing of the missing contribution but its place in the thread.
+
+A long thread is read in pages of MIA_THREAD_PAGE_SIZE top-level contributions, each with all the
+replies under it. Which page holds a contribution is worked out from the thread's outline (who
+hangs under whom, and when each was published), one small query for any number of questions, so
+that lists of links (feeds, search, the home page) cost the same for five contributions or fifty.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from debates.models import Contribution, Question
+
+Status = Contribution.Status
+PAGE_PARAMETER = "side"
+# What a placeholder is made of: its place in the thread, and whether it was withdrawn.
+GAP_FIELDS = ("pk", "parent_id", "status", "published_at", "depth", "question_id")
 
 
 @dataclass
@@ -36,25 +54,192 @@ def build_thread(question: Question) -> list[Node]:
     nodes = {c.pk: Node(c) for c in shown}
     missing = {c.parent_id for c in shown if c.parent_id and c.parent_id not in nodes}
     while missing:
-        gaps = Contribution.objects.filter(pk__in=missing).only(
-            "pk", "parent_id", "status", "depth", "question_id", "published_at"
-        )
+        gaps = Contribution.objects.filter(pk__in=missing).only(*GAP_FIELDS)
         for gap in gaps:
             nodes[gap.pk] = Node(gap)
         missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in nodes}
+    return _assemble(nodes, shown)
 
+
+def _assemble(nodes, shown):
     for c in shown:
         if nodes[c.pk].is_flattened:
             nodes[c.pk].answers = nodes.get(c.in_reply_to_id)
 
     roots = []
-    for node in sorted(nodes.values(), key=_thread_order):
+    for node in sorted(nodes.values(), key=lambda node: _thread_order(node.contribution)):
         parent = nodes.get(node.contribution.parent_id)
         (parent.children if parent else roots).append(node)
     return roots
 
 
-def _thread_order(node):
-    c = node.contribution
+def _thread_order(c):
     # Placeholders have no publication date of their own to show; their id keeps them in order.
     return (c.published_at is None, c.published_at, c.pk)
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+class Outline:
+    """
+    The shape of one question's thread without its texts: every contribution it shows (the
+    published ones and the placeholders above them), the top-level ones in thread order, and the
+    top-level one each hangs under.
+    """
+
+    def __init__(self, question_id, rows):
+        self.question_id = question_id
+        self.rows = rows
+        self.reply_count = sum(row.status == Status.PUBLISHED for row in rows.values())
+        # As in the tree, a contribution whose parent is not shown stands at the top.
+        roots = [r for r in rows.values() if r.parent_id is None or r.parent_id not in rows]
+        self.root_pks = [row.pk for row in sorted(roots, key=_thread_order)]
+        self._root_of = {}
+
+    def root_of(self, pk):
+        chain = []
+        while pk not in self._root_of:
+            chain.append(pk)
+            parent = self.rows[pk].parent_id
+            if parent is None or parent not in self.rows:
+                self._root_of[pk] = pk
+                break
+            pk = parent
+        for link in chain:
+            self._root_of[link] = self._root_of[pk]
+        return self._root_of[pk]
+
+    def page_of(self, pk):
+        """The page that shows the contribution; 1 for one that is not shown at all."""
+        if pk not in self.rows:
+            return 1
+        return self._root_index[self.root_of(pk)] // settings.MIA_THREAD_PAGE_SIZE + 1
+
+    @cached_property
+    def _root_index(self):
+        return {pk: i for i, pk in enumerate(self.root_pks)}
+
+
+class Row(NamedTuple):
+    """A contribution's place in the thread (the GAP_FIELDS), without its text."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    published_at: datetime | None
+    depth: int
+    question_id: int
+
+    def as_placeholder(self):
+        """A contribution that carries nothing but its place in the thread."""
+        return Contribution(**self._asdict())
+
+
+def outlines(question_ids) -> dict[int, Outline]:
+    """
+    The outline of each question's thread in one query, which also finds the placeholders right
+    above published replies; only a placeholder above a placeholder costs one more per level.
+    """
+    question_ids = set(question_ids)
+    answered = Exists(Contribution.objects.published().filter(parent=OuterRef("pk")))
+    shown = Contribution.objects.filter(
+        Q(status=Status.PUBLISHED) | answered, question__in=question_ids
+    )
+    rows = {row.pk: row for row in _rows(shown)}
+    missing = {r.parent_id for r in rows.values() if r.parent_id and r.parent_id not in rows}
+    while missing:
+        gaps = _rows(Contribution.objects.filter(pk__in=missing))
+        rows.update((gap.pk, gap) for gap in gaps)
+        missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in rows}
+    by_question = {pk: {} for pk in question_ids}
+    for row in rows.values():
+        by_question.setdefault(row.question_id, {})[row.pk] = row
+    return {pk: Outline(pk, by_question[pk]) for pk in question_ids}
+
+
+def _rows(queryset):
+    return [Row(*values) for values in queryset.order_by().values_list(*Row._fields)]
+
+
+def page_url(question: Question, number: int) -> str:
+    """The address of a page of the question's thread; the first page is the question's own."""
+    url = reverse("debates:question-detail", kwargs={"slug": question.slug})
+    return url if number <= 1 else f"{url}?{PAGE_PARAMETER}={number}"
+
+
+def with_thread_pages(contributions):
+    """
+    The contributions, each knowing the page of its thread that shows it, so that their
+    get_absolute_url() costs no query. One query for the lot, however many questions they are on.
+    """
+    contributions = list(contributions)
+    if contributions:
+        found = outlines(c.question_id for c in contributions)
+        for c in contributions:
+            c.thread_page = found[c.question_id].page_of(c.pk)
+    return contributions
+
+
+class PageNotFound(Exception):
+    """A page number that is not a number, or past the thread's last page."""
+
+
+@dataclass
+class ThreadPage:
+    question: Question
+    nodes: list[Node]
+    page: object  # django.core.paginator.Page of the top-level contributions' ids
+    reply_count: int
+
+    @property
+    def number(self):
+        return self.page.number
+
+    @property
+    def page_count(self):
+        return self.page.paginator.num_pages
+
+    @property
+    def previous_url(self):
+        return page_url(self.question, self.number - 1) if self.page.has_previous() else None
+
+    @property
+    def next_url(self):
+        return page_url(self.question, self.number + 1) if self.page.has_next() else None
+
+    @property
+    def links(self):
+        """The pages to offer: the first and last, those around this one, and gaps between."""
+        paginator = self.page.paginator
+        return [
+            (number, page_url(self.question, number) if number != paginator.ELLIPSIS else None)
+            for number in paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1)
+        ]
+
+
+def build_thread_page(question: Question, number: int | str | None = 1) -> ThreadPage:
+    """
+    One page of the question's thread: its share of the top-level contributions, each with every
+    reply under it. Two queries, whatever the thread's length. Raises PageNotFound.
+    """
+    outline = outlines([question.pk])[question.pk]
+    paginator = Paginator(outline.root_pks, settings.MIA_THREAD_PAGE_SIZE)
+    try:
+        page = paginator.page(number or 1)
+    except InvalidPage as error:
+        raise PageNotFound(number) from error
+    on_page = set(page.object_list)
+    wanted = [pk for pk in outline.rows if outline.root_of(pk) in on_page]
+    published = [pk for pk in wanted if outline.rows[pk].status == Status.PUBLISHED]
+    shown = list(Contribution.objects.filter(pk__in=published).for_thread()) if published else []
+    nodes = {c.pk: Node(c) for c in shown}
+    for pk in wanted:
+        if pk not in nodes:
+            nodes[pk] = Node(outline.rows[pk].as_placeholder())
+    return ThreadPage(
+        question=question,
+        nodes=_assemble(nodes, shown),
+        page=page,
+        reply_count=outline.reply_count,
+    )

@@ -15,7 +15,13 @@ from debates.models import (
     Workshop,
 )
 from debates.search import find
-from debates.threads import build_thread
+from debates.threads import (
+    PAGE_PARAMETER,
+    PageNotFound,
+    build_thread_page,
+    page_url,
+    with_thread_pages,
+)
 
 LATEST_ON_HOME = 5
 
@@ -27,7 +33,7 @@ def home(request):
         if paper
         else Question.objects.none()
     )
-    latest = (
+    latest = with_thread_pages(
         Contribution.objects.published()
         .select_related("question")
         .order_by("-published_at", "-pk")[:LATEST_ON_HOME]
@@ -94,10 +100,18 @@ def paper_detail(request, number):
 
 
 def question_detail(request, slug):
+    """A page of the question's thread; the first is the question's own address."""
     question = get_object_or_404(
         Question.objects.select_related("paper__workshop", "paragraph__talk"), slug=slug
     )
-    thread = build_thread(question)
+    asked = request.GET.get(PAGE_PARAMETER)
+    try:
+        thread = build_thread_page(question, asked)
+    except PageNotFound:
+        raise Http404 from None
+    if asked is not None and (thread.number == 1 or asked != str(thread.number)):
+        # One address per page (?side=1 is the question's own), so each is cached once.
+        return redirect(page_url(question, thread.number), permanent=True)
     return render(
         request,
         "debates/question_detail.html",

@@ -1,6 +1,7 @@
 """Factory functions with overridable defaults. The site's own content comes from the seed."""
 
 import itertools
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -90,3 +91,38 @@ def make_webmaster(**overrides):
     user = make_user(**overrides)
     user.groups.add(Group.objects.get(name="Webmaster"))
     return user
+
+
+def make_thread(question, *, top_level, replies_each=0, start=None, status=None):
+    """
+    A published thread in a few bulk inserts: `top_level` contributions a minute apart from
+    `start`, each with a chain of `replies_each` replies under it. Returns the top-level ones.
+    """
+    status = status or Contribution.Status.PUBLISHED
+    start = start or timezone.now() - timedelta(days=30)
+    html = render_markdown("Et indlæg i en lang tråd.")
+
+    def batch(parents, level):
+        made = Contribution.objects.bulk_create(
+            Contribution(
+                question=question,
+                parent=parent,
+                depth=level,
+                status=status,
+                author_name=f"Bidragyder {i}-{level}",
+                author_email=f"bidragyder{i}-{level}@example.dk",
+                title=f"Indlæg {i + 1}" if level == 1 else "",
+                body="Et indlæg i en lang tråd.",
+                body_html=html,
+                confirmed_at=start,
+                published_at=start + timedelta(minutes=i, seconds=level),
+            )
+            for i, parent in enumerate(parents)
+        )
+        return made
+
+    roots = batch([None] * top_level, 1)
+    parents = roots
+    for level in range(2, replies_each + 2):
+        parents = batch(parents, level)
+    return roots

@@ -9,9 +9,9 @@ from debates.models import Contribution
 
 def test_the_thread_benchmark_reports_a_constant_query_count_and_cleans_up(seeded):
     out = io.StringIO()
-    call_command("benchmark_thread", sizes="0,3,12", repeat=1, stdout=out, stderr=io.StringIO())
+    call_command("benchmark_thread", sizes="1,3,12", repeat=1, stdout=out, stderr=io.StringIO())
 
     report = out.getvalue()
     assert "    12 replies" in report
-    assert "Queries per page: [3] (constant if one value)." in report
+    assert "Queries per page: [4] (constant if one value)." in report
     assert not Contribution.objects.exists()

@@ -1,0 +1,211 @@
+"""A long thread is read in pages of whole sub-threads, and every link finds its contribution."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from debates.models import Contribution
+from moderation.services import publish, withdraw
+from tests.factories import make_contribution, make_thread
+
+Status = Contribution.Status
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(autouse=True)
+def _pages_of_three(settings):
+    settings.MIA_THREAD_PAGE_SIZE = 3
+
+
+@pytest.fixture
+def thread(question):
+    """Seven top-level contributions, each with two replies under it: three pages."""
+    return make_thread(question, top_level=7, replies_each=2)
+
+
+def anchors(html):
+    return [int(pk) for pk in re.findall(r'<article class="reply" id="indlaeg-(\d+)"', html)]
+
+
+def subtree(root):
+    found = [root.pk]
+    for reply in Contribution.objects.filter(parent=root):
+        found += subtree(reply)
+    return found
+
+
+def page(client, question, number=None):
+    response = client.get(question.get_absolute_url(), {"side": number} if number else {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_each_page_carries_its_top_level_contributions_with_every_reply_under_them(
+    client, question, thread
+):
+    pages = [page(client, question), page(client, question, 2), page(client, question, 3)]
+
+    for number, html in enumerate(pages):
+        roots = thread[number * 3 : number * 3 + 3]
+        expected = sorted(pk for root in roots for pk in subtree(root))
+        assert sorted(anchors(html)) == expected
+
+
+def test_a_link_to_any_contribution_lands_on_the_page_that_holds_it(client, question, thread):
+    deep_reply = Contribution.objects.filter(parent__parent=thread[4]).get()
+
+    first, deep = thread[0].get_absolute_url(), deep_reply.get_absolute_url()
+
+    assert first == f"/debat/{question.slug}/#indlaeg-{thread[0].pk}"
+    assert deep == f"/debat/{question.slug}/?side=2#indlaeg-{deep_reply.pk}"
+    path = deep.split("#")[0]
+    assert deep_reply.pk in anchors(client.get(path).content.decode())
+
+
+def test_a_placeholder_keeps_its_place_and_its_replies_on_their_page(client, question, thread):
+    removed = make_contribution(question=question, status=Status.WITHDRAWN, title="Trukket")
+    reply = make_contribution(question=question, parent=removed, title="Svar på det trukne")
+
+    assert reply.get_absolute_url().startswith(f"/debat/{question.slug}/?side=3#")
+    html = page(client, question, 3)
+    assert f'id="indlaeg-{removed.pk}"' in html
+    assert "Svar på det trukne" in html
+    assert "Trukket" not in html
+
+
+def test_the_head_points_to_the_next_and_previous_pages(client, question, thread):
+    base = f"/debat/{question.slug}/"
+
+    first, middle, last = (page(client, question, n) for n in (None, 2, 3))
+
+    assert f'<link rel="next" href="{base}?side=2">' in first
+    assert 'rel="prev"' not in first
+    assert f'<link rel="prev" href="{base}">' in middle
+    assert f'<link rel="next" href="{base}?side=3">' in middle
+    assert f'<link rel="prev" href="{base}?side=2">' in last
+    assert '<link rel="next"' not in last
+
+
+def test_the_page_links_are_plain_links_in_a_labelled_navigation(client, question, thread):
+    html = page(client, question, 2)
+
+    assert html.count('<nav class="thread-pages') == 2
+    assert 'aria-label="Trådens sider"' in html
+    current = re.search(r'<a class="page-link" href="([^"]*)" aria-current="page">', html)
+    assert current.group(1) == f"/debat/{question.slug}/?side=2"
+    assert f'<a class="page-link" href="/debat/{question.slug}/?side=3">' in html
+    assert "Side 2 af 3" in html
+    assert "(side 2 af 3)" in html.split("</title>")[0]
+
+
+def test_a_thread_of_many_pages_offers_the_ends_and_the_pages_around_this_one(client, question):
+    make_thread(question, top_level=90)
+
+    html = page(client, question, 15)
+
+    start = html.index('<nav class="thread-pages')
+    nav = html[start : html.index("</nav>", start)]
+    shown = [number or gap for number, gap in re.findall(r"</span>(\d+)</a>|(…)", nav)]
+    assert shown == ["1", "…", "13", "14", "15", "16", "17", "…", "30"]
+
+
+def test_a_short_thread_has_no_page_links(client, question):
+    make_thread(question, top_level=3, replies_each=1)
+
+    html = page(client, question)
+
+    assert "thread-pages" not in html
+    assert 'rel="next"' not in html
+
+
+def test_the_reply_count_stays_the_threads_total_on_every_page(client, question, thread):
+    total = Contribution.objects.published().filter(question=question).count()
+    assert total == 21
+
+    assert '<p class="reply-count text-secondary">21 indlæg</p>' in page(client, question, 3)
+    paper = client.get(question.paper.get_absolute_url()).content.decode()
+    assert "21 indlæg" in paper
+
+
+@pytest.mark.parametrize("number", ["4", "0", "-1", "to", "2.5", "9" * 30])
+def test_a_page_that_does_not_exist_is_not_found(client, question, thread, number):
+    assert client.get(question.get_absolute_url(), {"side": number}).status_code == 404
+
+
+@pytest.mark.parametrize("number", ["1", "", "02"])
+def test_each_page_has_one_address(client, question, thread, number):
+    response = client.get(question.get_absolute_url(), {"side": number})
+
+    assert response.status_code == 301
+    expected = f"/debat/{question.slug}/" + ("?side=2" if number == "02" else "")
+    assert response["Location"] == expected
+
+
+def test_a_page_is_the_same_for_every_reader(client, question, thread):
+    def thread_part(html):
+        return html[html.index('id="thread-heading"') : html.index('id="write-heading"')]
+
+    assert thread_part(page(client, question, 2)) == thread_part(page(client, question, 2))
+
+
+def test_feeds_link_to_the_page_that_holds_each_contribution(client, question, thread):
+    feed = ET.fromstring(client.get("/feed/").content)
+    links = {
+        entry.find(f"{ATOM}link").get("href")
+        for entry in feed.iter(f"{ATOM}entry")
+        if entry.findtext(f"{ATOM}title") == "Indlæg 7"
+    }
+    assert links == {f"http://testserver/debat/{question.slug}/?side=3#indlaeg-{thread[6].pk}"}
+
+
+def test_search_results_link_to_the_page_that_holds_each_contribution(client, question, thread):
+    html = client.get("/soeg/", {"q": "lang tråd", "kind": "contributions"}).content.decode()
+    assert f'href="/debat/{question.slug}/?side=3#indlaeg-{thread[6].pk}"' in html
+
+
+def test_the_home_page_links_the_latest_to_their_pages(client, question, thread):
+    html = client.get("/").content.decode()
+    assert f'href="/debat/{question.slug}/?side=3#indlaeg-{thread[6].pk}"' in html
+
+
+def test_the_sitemap_lists_every_page_of_a_long_thread(client, question, thread):
+    xml = client.get("/sitemap.xml").content.decode()
+    for suffix in ("", "?side=2", "?side=3"):
+        assert f"<loc>http://testserver/debat/{question.slug}/{suffix}</loc>" in xml
+    assert "?side=4" not in xml
+
+
+def test_the_mail_on_publication_links_to_the_page_that_holds_it(
+    question, thread, webmaster, mails_sent_by
+):
+    pending = make_contribution(question=question, status=Status.PENDING, parent=thread[6])
+
+    (mail,) = mails_sent_by(lambda: publish(contribution=pending, actor=webmaster))
+
+    assert f"/debat/{question.slug}/?side=3#indlaeg-{pending.pk}" in mail.body
+
+
+def test_view_on_site_in_the_admin_opens_the_right_page(client, question, thread, webmaster):
+    client.force_login(webmaster)
+    kind = ContentType.objects.get_for_model(Contribution)
+
+    response = client.get(f"/admin/r/{kind.pk}/{thread[3].pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/debat/{question.slug}/?side=2#indlaeg-{thread[3].pk}")
+
+
+def test_a_withdrawal_under_replies_keeps_the_later_contributions_on_their_page(question, thread):
+    withdraw(contribution=thread[0])
+
+    assert thread[3].get_absolute_url().startswith(f"/debat/{question.slug}/?side=2#")
+
+
+def test_a_withdrawal_without_replies_moves_the_later_contributions_up_a_page(question):
+    roots = make_thread(question, top_level=4)
+
+    withdraw(contribution=roots[0])
+
+    assert roots[3].get_absolute_url().startswith(f"/debat/{question.slug}/#")
