@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from debates.attachments import attachment_response
 from debates.models import (
     AccessibilityStatement,
     Contribution,
@@ -125,12 +126,7 @@ def contribution_attachment(request, pk):
     contribution = get_object_or_404(Contribution.objects.published(), pk=pk)
     if not contribution.attachment:
         raise Http404
-    return FileResponse(
-        contribution.attachment.open("rb"),
-        as_attachment=True,
-        filename=contribution.attachment_name or "paper.pdf",
-        content_type="application/pdf",
-    )
+    return attachment_response(contribution)
 
 
 def accessibility(request):

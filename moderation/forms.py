@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-PDF_MAGIC = b"%PDF-"
+from moderation.services.papers import IncompletePdf, NotAPdf, check_pdf
 
 
 class ContributionForm(forms.Form):
@@ -134,15 +134,20 @@ class ContributionForm(forms.Form):
                 },
                 code="too_large",
             )
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        if PDF_MAGIC not in head:
+        try:
+            check_pdf(upload)
+        except IncompletePdf:
+            raise forms.ValidationError(
+                _("“%(name)s” is not a complete PDF file. Attach it again."),
+                params={"name": upload.name},
+                code="incomplete_pdf",
+            ) from None
+        except NotAPdf:
             raise forms.ValidationError(
                 _("“%(name)s” is not a PDF file. Save your paper as PDF and attach it again."),
                 params={"name": upload.name},
                 code="not_pdf",
-            )
+            ) from None
         return upload
 
     def carry_staged(self, staged):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from debates.attachments import pdf_filename
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services, throttle
@@ -85,7 +86,7 @@ def _submit(request, form, question, parent, staged):
             title=data["title"],
             body=data["body"],
             attachment=attachment,
-            attachment_name=staged.name if staged else "",
+            attachment_name=pdf_filename(staged.name) if staged else "",
             language=request.LANGUAGE_CODE,
             submitter_ip=throttle.client_ip(request),
             is_honeypot_tripped=bool(data["website"]),

@@ -271,7 +271,7 @@ def test_a_paper_is_checked_by_its_content_not_its_name(client, form_url):
     honest = SimpleUploadedFile("paper.bin", PDF_BYTES, content_type="application/octet-stream")
     assert send(client, form_url, attachment=honest).status_code == 302
     contribution = Contribution.objects.get()
-    assert contribution.attachment_name == "paper.bin"
+    assert contribution.attachment_name == "paper.pdf"
     assert contribution.attachment.read() == PDF_BYTES
 
 
