@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from moderation.services.papers import IncompletePdf, NotAPdf, check_pdf
 
+# The pages show a form's own errors (not a field's) once, above it; crispy would repeat them.
+FIELDS_ONLY = "moderation/_form_fields.html"
+
 
 class ContributionForm(forms.Form):
     author_name = forms.CharField(label=_("Name"), max_length=200)
@@ -66,6 +69,7 @@ class ContributionForm(forms.Form):
         ) % {"size": filesizeformat(self.max_attachment_bytes)}
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
         self.helper.layout = Layout(
             Fieldset(
                 _("About you"),
@@ -166,4 +170,6 @@ class EmailForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
+        self.helper.layout = Layout("email")
         self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -38,7 +38,7 @@ def contribution_new(request, slug, parent=None):
         staged = _park_attachment(form)
         if is_valid and "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
-        elif is_valid and throttle.admit(request, form):
+        elif is_valid and throttle.admit(request, form, email=form.cleaned_data["author_email"]):
             try:
                 contribution = _submit(request, form, question, parent, staged)
             except services.ModerationError as error:
@@ -220,7 +220,11 @@ def contribution_withdraw(request, token, pk, *, done=False):
 def personal_data(request):
     """Anyone may ask for the data held about an address; the answer goes to that address."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and throttle.admit(request, form, email=form.cleaned_data["email"])
+    ):
         services.request_personal_data(
             email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
         )
@@ -251,7 +255,7 @@ def follow_question(request, slug):
     """Anyone may follow an open question by e-mail, once they confirm the address."""
     question = get_object_or_404(Question, slug=slug)
     form = EmailForm(request.POST)
-    if form.is_valid() and throttle.admit(request, form):
+    if form.is_valid() and throttle.admit(request, form, email=form.cleaned_data["email"]):
         try:
             services.follow_question(
                 question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
