@@ -221,6 +221,10 @@ MIA_PROXY_COUNT = env.int("MIA_PROXY_COUNT", default=0)
 MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR", default=10)
 MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR", default=30)
 MIA_PREVIEWS_PER_HOUR = env.int("MIA_PREVIEWS_PER_HOUR", default=60)
+# Papers parked between a preview or a correction and the sending: per network at once (the
+# oldest make way), and in all, past which the form asks to attach the paper again on sending.
+MIA_STAGED_FILES_PER_NETWORK = env.int("MIA_STAGED_FILES_PER_NETWORK", default=3)
+MIA_STAGING_MAX_MB = env.int("MIA_STAGING_MAX_MB", default=200)
 
 # The institution behind the forum, shown in the footer and the privacy notice.
 MIA_INSTITUTION = {
