@@ -1,11 +1,13 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
 import functools
+import logging
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +24,8 @@ from moderation.services import staging
 from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
+
+logger = logging.getLogger(__name__)
 
 
 def contribution_new(request, slug, parent=None):
@@ -256,15 +260,38 @@ def personal_data(request):
         and form.is_valid()
         and throttle.admit(request, form, email=form.cleaned_data["email"])
     ):
-        services.request_personal_data(
-            email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
-        )
-        return render(
-            request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
+        email = form.cleaned_data["email"]
+        # Whether the address is known must not show in how long the page takes: the page is the
+        # same for every address, and the look-up and the mail wait until it has been sent.
+        return ThenResponse(
+            render_to_string("moderation/personal_data_sent.html", {"email": email}, request),
+            then=functools.partial(
+                services.request_personal_data, email=email, language=request.LANGUAGE_CODE
+            ),
         )
     return render(
         request, "moderation/personal_data.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+class ThenResponse(HttpResponse):
+    """
+    A page that has more to do once the visitor has it. The server closes a response when it has
+    sent it, and `then` runs at that moment, before the request's database connection is let go.
+    """
+
+    def __init__(self, content, *, then, **kwargs):
+        super().__init__(content, **kwargs)
+        self.then = then
+
+    def close(self):
+        then, self.then = self.then, None
+        if then is not None:
+            try:
+                then()
+            except Exception:  # the page has been sent; what is left is for the log
+                logger.exception("Work after sending %s failed", self)
+        super().close()
 
 
 @signed_link("personal-data")
