@@ -5,7 +5,7 @@ names the parked file; it lasts a day, and the retention job deletes what was ne
 
 Anyone may park a file, so parking is bounded: each visitor (a network, as the site's limits count
 them) keeps at most MIA_STAGED_FILES_PER_NETWORK files, the oldest making way for a new one, and
-the folder as a whole at most MIA_STAGING_MAX_MB, past which nothing more is parked.
+the folder as a whole at most MIA_STAGING_MAX_MB and MAX_FILES, past which nothing more is parked.
 """
 
 import uuid
@@ -22,6 +22,8 @@ from django.utils.crypto import salted_hmac
 FOLDER = "staging"
 LIFETIME = timedelta(days=1)
 SALT = "moderation.staged-upload"
+# However small the files, so that parking (which lists the folder) stays cheap.
+MAX_FILES = 5000
 
 
 class StagingFull(Exception):
@@ -52,18 +54,19 @@ def park(upload: File, *, visitor: str) -> StagedUpload:
     grow past its limit, in which case nothing is written or discarded.
     """
     storage = storages["contributions"]
-    # Named by a keyed hash: the folder names say nothing about who sent what.
-    folder = f"{FOLDER}/{salted_hmac(SALT, visitor).hexdigest()[:20]}"
+    # Each file's name starts with a keyed hash of its visitor, which says nothing about who it is.
+    prefix = f"{FOLDER}/{salted_hmac(SALT, visitor).hexdigest()[:20]}-"
     everything = parked()
-    theirs = sorted((p for p in everything if p.path.startswith(f"{folder}/")), key=_age)
+    theirs = sorted((p for p in everything if p.path.startswith(prefix)), key=_age)
     to_discard = theirs[: max(0, len(theirs) - settings.MIA_STAGED_FILES_PER_NETWORK + 1)]
     total = sum(p.size for p in everything) - sum(p.size for p in to_discard) + upload.size
-    if total > settings.MIA_STAGING_MAX_MB * 1024 * 1024:
+    count = len(everything) - len(to_discard) + 1
+    if total > settings.MIA_STAGING_MAX_MB * 1024 * 1024 or count > MAX_FILES:
         raise StagingFull
     for old in to_discard:
         storage.delete(old.path)
     # A new name each time, so that an old token never names a newer file.
-    path = storage.save(f"{folder}/{uuid.uuid4().hex}.pdf", upload)
+    path = storage.save(f"{prefix}{uuid.uuid4().hex}.pdf", upload)
     token = signing.dumps({"path": path, "name": upload.name}, salt=SALT)
     return StagedUpload(token=token, path=path, name=upload.name)
 
@@ -92,16 +95,12 @@ def expired(*, now: datetime | None = None) -> list[str]:
 
 
 def parked() -> list[Parked]:
-    """Every parked file: in a visitor's folder, or (parked before there were any) in FOLDER."""
+    """Every parked file, with its size and age."""
     storage = storages["contributions"]
     if not storage.exists(FOLDER):
         return []
-    folders, names = storage.listdir(FOLDER)
-    paths = [f"{FOLDER}/{name}" for name in names]
-    for folder in folders:
-        paths += [f"{FOLDER}/{folder}/{name}" for name in storage.listdir(f"{FOLDER}/{folder}")[1]]
     found = []
-    for path in paths:
+    for path in (f"{FOLDER}/{name}" for name in storage.listdir(FOLDER)[1]):
         try:
             found.append(Parked(path, storage.size(path), storage.get_modified_time(path)))
         except FileNotFoundError:  # sent or discarded by another request meanwhile

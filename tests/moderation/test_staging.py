@@ -103,6 +103,16 @@ def test_past_the_total_nothing_is_parked_or_discarded(settings):
     assert all(staging.read(s.token) for s in kept)
 
 
+def test_past_the_number_of_files_nothing_more_is_parked(monkeypatch):
+    monkeypatch.setattr(staging, "MAX_FILES", 2)
+    staging.park(paper(), visitor="192.0.2.1")
+    staging.park(paper(), visitor="192.0.2.2")
+
+    with pytest.raises(staging.StagingFull):
+        staging.park(paper(), visitor="192.0.2.3")
+    assert len(parked_files()) == 2
+
+
 # The form ----------------------------------------------------------------------------------------
 
 
