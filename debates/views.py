@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from debates.attachments import attachment_response
 from debates.models import (
     AccessibilityStatement,
     Contribution,
@@ -143,12 +144,7 @@ def paper_response(contribution: Contribution) -> FileResponse:
     """A contribution's paper as a PDF download; the caller decides who may have it."""
     if not contribution.attachment:
         raise Http404
-    return FileResponse(
-        contribution.attachment.open("rb"),
-        as_attachment=True,
-        filename=contribution.attachment_name or "paper.pdf",
-        content_type="application/pdf",
-    )
+    return attachment_response(contribution)
 
 
 def accessibility(request):

@@ -121,6 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The default local-memory cache is each process's own, so the site's limits only hold across
+# processes and servers when CACHE_URL points at a shared cache (Redis).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... (django-environ).
@@ -270,8 +272,16 @@ MIA_MAX_REQUEST_BYTES = MIA_MAX_ATTACHMENT_MB * 1024 * 1024 + DATA_UPLOAD_MAX_ME
 MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
 # Proxies in front of the site that append to X-Forwarded-For (0: the site faces the internet).
 MIA_PROXY_COUNT = env.int("MIA_PROXY_COUNT", default=0)
-# Submissions accepted from one network address per hour, against floods.
-MIA_SUBMISSIONS_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_HOUR", default=10)
+# Limits against floods, counted in the cache (shared by all processes only when CACHE_URL points
+# at Redis): contributions, follows and data requests together, per e-mail address and per
+# network (an IPv4 address or an IPv6 /64), and previews per network.
+MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR", default=10)
+MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR", default=30)
+MIA_PREVIEWS_PER_HOUR = env.int("MIA_PREVIEWS_PER_HOUR", default=60)
+# Papers parked between a preview or a correction and the sending: per network at once (the
+# oldest make way), and in all, past which the form asks to attach the paper again on sending.
+MIA_STAGED_FILES_PER_NETWORK = env.int("MIA_STAGED_FILES_PER_NETWORK", default=3)
+MIA_STAGING_MAX_MB = env.int("MIA_STAGING_MAX_MB", default=200)
 
 # The institution behind the forum, shown in the footer and the privacy notice.
 MIA_INSTITUTION = {

@@ -9,7 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-PDF_MAGIC = b"%PDF-"
+from moderation.services.papers import IncompletePdf, NotAPdf, check_pdf
+
+# The pages show a form's own errors (not a field's) once, above it; crispy would repeat them.
+FIELDS_ONLY = "moderation/_form_fields.html"
 
 
 class ContributionForm(forms.Form):
@@ -66,6 +69,7 @@ class ContributionForm(forms.Form):
         ) % {"size": filesizeformat(self.max_attachment_bytes)}
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
         self.helper.layout = Layout(
             Fieldset(
                 _("About you"),
@@ -134,15 +138,20 @@ class ContributionForm(forms.Form):
                 },
                 code="too_large",
             )
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        if PDF_MAGIC not in head:
+        try:
+            check_pdf(upload)
+        except IncompletePdf:
+            raise forms.ValidationError(
+                _("“%(name)s” is not a complete PDF file. Attach it again."),
+                params={"name": upload.name},
+                code="incomplete_pdf",
+            ) from None
+        except NotAPdf:
             raise forms.ValidationError(
                 _("“%(name)s” is not a PDF file. Save your paper as PDF and attach it again."),
                 params={"name": upload.name},
                 code="not_pdf",
-            )
+            ) from None
         return upload
 
     def carry_staged(self, staged):
@@ -161,4 +170,6 @@ class EmailForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
+        self.helper.layout = Layout("email")
         self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -1,14 +1,71 @@
 """
-How often one network address may write to the site: contributions, follows and requests for
-personal data together, MIA_SUBMISSIONS_PER_HOUR times an hour. The count is kept in the Django
-cache, which every process shares when CACHE_URL points at Redis.
+How often visitors may write to the site. Contributions, follows and requests for personal data
+count together, per e-mail address and per network; previews count on their own, with a higher
+ceiling. A network has a higher ceiling than an e-mail address because a whole ministry may sit
+behind one address.
+
+The counts live in the Django cache. With CACHE_URL pointing at Redis, every process and server
+counts against the same numbers, and Redis's INCR makes each count atomic. The default local-memory
+cache counts in each process alone, which is right for one `runserver` and wrong for several
+workers: production sets CACHE_URL. (The database would be shared too, but it has no atomic
+counter that expires by itself; it would need a table, and a write to it on every request.)
 """
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 PERIOD_SECONDS = 60 * 60
+# All of an IPv6 /64 is one visitor: a single connection is given a /64 to choose addresses from.
+IPV6_VISITOR_PREFIX = 64
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str  # what is counted: "email" or "network"
+    setting: str  # the setting that holds how many an hour
+    message: str
+
+
+SUBMISSION_BY_EMAIL = Limit(
+    "email",
+    "MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR",
+    ngettext_lazy(
+        "The site takes at most %(limit)s submission an hour from one e-mail address, and this "
+        "address has reached it. Please try again in an hour.",
+        "The site takes at most %(limit)s submissions an hour from one e-mail address, and this "
+        "address has reached it. Please try again in an hour.",
+        "limit",
+    ),
+)
+SUBMISSION_BY_NETWORK = Limit(
+    "network",
+    "MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR",
+    ngettext_lazy(
+        "The site takes at most %(limit)s submission an hour from one network, and yours has "
+        "reached it; others on your network may have sent some. Please try again in an hour.",
+        "The site takes at most %(limit)s submissions an hour from one network, and yours has "
+        "reached it; others on your network may have sent some. Please try again in an hour.",
+        "limit",
+    ),
+)
+PREVIEW_BY_NETWORK = Limit(
+    "network",
+    "MIA_PREVIEWS_PER_HOUR",
+    ngettext_lazy(
+        "The site shows at most %(limit)s preview an hour to one network, and yours has reached "
+        "it. You can still send your contribution.",
+        "The site shows at most %(limit)s previews an hour to one network, and yours has reached "
+        "it. You can still send your contribution.",
+        "limit",
+    ),
+)
+SUBMISSION = (SUBMISSION_BY_EMAIL, SUBMISSION_BY_NETWORK)
+PREVIEW = (PREVIEW_BY_NETWORK,)
 
 
 def client_ip(request) -> str | None:
@@ -25,31 +82,49 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def admit(request, form) -> bool:
+def network_of(ip: str | None) -> str:
+    """The visitor an address stands for: an IPv4 address, or the /64 an IPv6 one is in."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return "unknown"
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.version == 4:
+        return str(address)
+    return str(ipaddress.ip_network(f"{address}/{IPV6_VISITOR_PREFIX}", strict=False))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def admit(request, form, *, limits=SUBMISSION, email: str = "") -> bool:
     """
-    Count what the visitor is about to send against their address's hour. Past the limit, the
-    form says so (and keeps what was typed) and nothing may be sent.
+    Count what the visitor is about to do against each of the limits, in order. Past one, the
+    form says which (and keeps what was typed), later limits are not counted, and nothing may be
+    done. Without an e-mail address, the limits on e-mail addresses do not apply.
     """
-    key = f"moderation:submissions:{client_ip(request)}"
-    # Adding, then incrementing, is atomic in the cache: parallel requests cannot share a slot.
+    for limit in limits:
+        if limit.scope == "email" and not email:
+            continue
+        subject = (
+            normalise_email(email) if limit.scope == "email" else network_of(client_ip(request))
+        )
+        ceiling = getattr(settings, limit.setting)
+        # Hashed: the cache holds no e-mail addresses, and any key is valid in any backend.
+        digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+        if _count(f"moderation:throttle:{limit.setting}:{digest}") > ceiling:
+            form.add_error(None, limit.message % {"limit": ceiling})
+            return False
+    return True
+
+
+def _count(key: str) -> int:
+    """One more in the key's hour, atomically: parallel requests never share a number."""
     cache.add(key, 0, timeout=PERIOD_SECONDS)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # the count expired between the two calls
-        cache.add(key, 1, timeout=PERIOD_SECONDS)
-        count = 1
-    limit = settings.MIA_SUBMISSIONS_PER_HOUR
-    if count <= limit:
-        return True
-    form.add_error(
-        None,
-        ngettext(
-            "The site takes at most %(limit)s submission an hour from one network address. "
-            "Try again later.",
-            "The site takes at most %(limit)s submissions an hour from one network address. "
-            "Try again later.",
-            limit,
-        )
-        % {"limit": limit},
-    )
-    return False
+        cache.add(key, 0, timeout=PERIOD_SECONDS)
+        return cache.incr(key)

@@ -1,15 +1,19 @@
 """The contributor's way in: write, preview, send, and confirm the address by the mailed link."""
 
 import functools
+import logging
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from debates.attachments import pdf_filename
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services, throttle
@@ -20,6 +24,8 @@ from moderation.services import staging
 from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
+
+logger = logging.getLogger(__name__)
 
 
 def contribution_new(request, slug, parent=None):
@@ -34,17 +40,18 @@ def contribution_new(request, slug, parent=None):
     preview_html = None
     if request.method == "POST" and question.is_open:
         is_valid = form.is_valid()
-        staged = _park_attachment(form)
         if is_valid and "preview" in request.POST:
-            preview_html = render_markdown(form.cleaned_data["body"])
-        elif is_valid and throttle.admit(request, form):
+            if throttle.admit(request, form, limits=throttle.PREVIEW):
+                preview_html = render_markdown(form.cleaned_data["body"])
+        elif is_valid and throttle.admit(request, form, email=form.cleaned_data["author_email"]):
             try:
-                contribution = _submit(request, form, question, parent, staged)
+                contribution = _submit(request, form, question, parent)
             except services.ModerationError as error:
                 form.add_error(None, str(error))
             else:
                 request.session[SENT_SESSION_KEY] = contribution.pk
                 return redirect("moderation:contribution-sent")
+        _carry_attachment(request, form, park=preview_html is not None or not is_valid)
     return render(
         request,
         "moderation/contribution_form.html",
@@ -59,22 +66,51 @@ def contribution_new(request, slug, parent=None):
     )
 
 
-def _park_attachment(form):
-    """A paper attached once is parked, so that a preview or an error elsewhere does not lose it."""
+def _carry_attachment(request, form, *, park):
+    """
+    The paper the page carries to the next request, so that a preview or a field to correct does
+    not lose it: a new upload is parked when `park`, within the staging limits. A refused request
+    (over a limit, or the question closed) writes nothing, and asks for a new upload again.
+    """
     data = form.cleaned_data
     staged = staging.read(data.get("attachment_token", ""))
-    if staged and (data.get("attachment") or data.get("remove_attachment")):
+    upload = data.get("attachment")
+    if staged and (upload or data.get("remove_attachment")):
         staging.discard(staged)
         staged = None
-    if data.get("attachment"):
-        staged = staging.park(data["attachment"])
+    if upload and park:
+        visitor = throttle.network_of(throttle.client_ip(request))
+        try:
+            staged = staging.park(upload, visitor=visitor)
+        except staging.StagingFull:
+            form.add_error(
+                "attachment",
+                _(
+                    "The site holds as many unsent files as it can just now, so “%(name)s” "
+                    "was not kept. Attach it again when you send."
+                )
+                % {"name": upload.name},
+            )
+    elif upload:
+        form.add_error(
+            "attachment",
+            _("“%(name)s” was not kept. Attach it again when you send.") % {"name": upload.name},
+        )
     form.carry_staged(staged)
-    return staged
 
 
-def _submit(request, form, question, parent, staged):
+def _submit(request, form, question, parent):
+    """Send the contribution with the paper just attached, or else the one parked before."""
     data = form.cleaned_data
-    with staged.open() if staged else nullcontext() as attachment:
+    upload = data["attachment"]
+    staged = staging.read(data["attachment_token"])
+    if upload:
+        paper, name = nullcontext(upload), upload.name
+    elif staged and not data["remove_attachment"]:
+        paper, name = staged.open(), staged.name
+    else:
+        paper, name = nullcontext(), ""
+    with paper as attachment:
         contribution = services.submit_contribution(
             question=question,
             parent=parent,
@@ -85,7 +121,7 @@ def _submit(request, form, question, parent, staged):
             title=data["title"],
             body=data["body"],
             attachment=attachment,
-            attachment_name=staged.name if staged else "",
+            attachment_name=pdf_filename(name) if attachment else "",
             language=request.LANGUAGE_CODE,
             submitter_ip=throttle.client_ip(request),
             is_honeypot_tripped=bool(data["website"]),
@@ -219,16 +255,43 @@ def contribution_withdraw(request, token, pk, *, done=False):
 def personal_data(request):
     """Anyone may ask for the data held about an address; the answer goes to that address."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
-        services.request_personal_data(
-            email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
-        )
-        return render(
-            request, "moderation/personal_data_sent.html", {"email": form.cleaned_data["email"]}
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and throttle.admit(request, form, email=form.cleaned_data["email"])
+    ):
+        email = form.cleaned_data["email"]
+        # Whether the address is known must not show in how long the page takes: the page is the
+        # same for every address, and the look-up and the mail wait until it has been sent.
+        return ThenResponse(
+            render_to_string("moderation/personal_data_sent.html", {"email": email}, request),
+            then=functools.partial(
+                services.request_personal_data, email=email, language=request.LANGUAGE_CODE
+            ),
         )
     return render(
         request, "moderation/personal_data.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+class ThenResponse(HttpResponse):
+    """
+    A page that has more to do once the visitor has it. The server closes a response when it has
+    sent it, and `then` runs at that moment, before the request's database connection is let go.
+    """
+
+    def __init__(self, content, *, then, **kwargs):
+        super().__init__(content, **kwargs)
+        self.then = then
+
+    def close(self):
+        then, self.then = self.then, None
+        if then is not None:
+            try:
+                then()
+            except Exception:  # the page has been sent; what is left is for the log
+                logger.exception("Work after sending %s failed", self)
+        super().close()
 
 
 @signed_link("personal-data")
@@ -250,7 +313,7 @@ def follow_question(request, slug):
     """Anyone may follow an open question by e-mail, once they confirm the address."""
     question = get_object_or_404(Question, slug=slug)
     form = EmailForm(request.POST)
-    if form.is_valid() and throttle.admit(request, form):
+    if form.is_valid() and throttle.admit(request, form, email=form.cleaned_data["email"]):
         try:
             services.follow_question(
                 question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE

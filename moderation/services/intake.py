@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from debates.attachments import pdf_filename
 from debates.models import Contribution, Paper, Question
 from moderation import services
 from moderation.intake import (
@@ -26,6 +27,7 @@ from moderation.intake import (
 
 # The same "[MIA-3]" tag that names the question, so that what names it is also what is cut away.
 from moderation.intake.references import QUESTION_TAG
+from moderation.services.papers import NotAPdf, check_pdf
 
 
 class Outcome(enum.StrEnum):
@@ -186,7 +188,7 @@ def _message_id_for(mail: IncomingMail, raw: bytes) -> str:
 
 
 def _paper_for(mail: IncomingMail) -> tuple[ContentFile | None, str, list[str]]:
-    """The first PDF within the size limit as (file, its name), and a note for each one not kept."""
+    """The first readable PDF within the size limit as (file, its name); a note for each other."""
     limit_mb = settings.MIA_MAX_ATTACHMENT_MB
     notes = [_("Dropped attachment: %(attachment)s") % {"attachment": d} for d in mail.dropped]
     kept = None
@@ -197,7 +199,16 @@ def _paper_for(mail: IncomingMail) -> tuple[ContentFile | None, str, list[str]]:
                 _("Dropped attachment: %(name)s (%(size).1f MB, over the %(limit)s MB limit)")
                 % {"name": pdf.filename, "size": size / (1024 * 1024), "limit": limit_mb}
             )
-        elif kept is None:
+            continue
+        try:
+            check_pdf(pdf.data)
+        except NotAPdf as exc:
+            notes.append(
+                _("Dropped attachment: %(name)s (not a readable PDF: %(reason)s)")
+                % {"name": pdf.filename, "reason": exc}
+            )
+            continue
+        if kept is None:
             kept = pdf
         else:
             notes.append(
@@ -206,7 +217,7 @@ def _paper_for(mail: IncomingMail) -> tuple[ContentFile | None, str, list[str]]:
             )
     if kept is None:
         return None, "", notes
-    return ContentFile(kept.data, name="paper.pdf"), kept.filename, notes
+    return ContentFile(kept.data, name="paper.pdf"), pdf_filename(kept.filename), notes
 
 
 def _length_notes(text: str) -> list[str]:

@@ -305,10 +305,10 @@ def test_the_mail_log_and_abandoned_uploads_are_cleared(question, settings):
     new_mail = OutgoingMail.objects.create(
         kind="published", recipients=["b@example.dk"], subject="s", body_text="t"
     )
-    abandoned = staging.park(ContentFile(PDF_BYTES, name="a.pdf"))
+    abandoned = staging.park(ContentFile(PDF_BYTES, name="a.pdf"), visitor="192.0.2.1")
     old = (timezone.now() - timedelta(days=2)).timestamp()
     os.utime(storages["contributions"].path(abandoned.path), (old, old))
-    kept = staging.park(ContentFile(PDF_BYTES, name="b.pdf"))
+    kept = staging.park(ContentFile(PDF_BYTES, name="b.pdf"), visitor="192.0.2.1")
 
     retention()
 

@@ -164,13 +164,13 @@ def test_the_hidden_field_filled_in_looks_sent_but_sends_no_mail(
 def test_a_flood_from_one_address_is_slowed_down_without_losing_the_text(
     client, question, form_url, settings
 ):
-    settings.MIA_SUBMISSIONS_PER_HOUR = 2
+    settings.MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = 2
     send(client, form_url)
     send(client, form_url)
     response = send(client, form_url, body="Mit tredje indlæg.")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Siden tager højst imod 2 indsendelser i timen fra samme netværksadresse." in html
+    assert "Siden tager højst imod 2 indsendelser i timen fra samme e-mailadresse" in html
     assert "Mit tredje indlæg." in html
     assert Contribution.objects.count() == 2
 
@@ -178,7 +178,7 @@ def test_a_flood_from_one_address_is_slowed_down_without_losing_the_text(
 def test_previews_and_corrections_do_not_count_against_the_limit(
     client, question, form_url, settings
 ):
-    settings.MIA_SUBMISSIONS_PER_HOUR = 1
+    settings.MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = 1
     client.post(form_url, valid_data(send="", preview="1"))
     send(client, form_url, author_email="forkert")
     assert send(client, form_url).status_code == 302
@@ -189,7 +189,7 @@ def test_previews_and_corrections_do_not_count_against_the_limit(
 def test_the_limit_is_one_count_for_contributions_follows_and_data_requests(
     client, question, form_url, settings
 ):
-    settings.MIA_SUBMISSIONS_PER_HOUR = 2
+    settings.MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = 2
     send(client, form_url)
     client.post(reverse("moderation:personal-data"), {"email": "ida@example.dk"})
 
@@ -200,12 +200,14 @@ def test_the_limit_is_one_count_for_contributions_follows_and_data_requests(
 
     for response in (follow, data):
         assert response.status_code == 400
-        assert "Siden tager højst imod 2 indsendelser i timen" in response.content.decode()
+        assert "Siden tager højst imod 2 indsendelser i timen fra samme netværk" in (
+            response.content.decode()
+        )
     assert not Subscription.objects.exists()
 
 
 def test_the_limit_counts_per_address(client, question, form_url, settings):
-    settings.MIA_SUBMISSIONS_PER_HOUR = 1
+    settings.MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = 1
     client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.1")
     assert client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.2").status_code == 302
     assert client.post(form_url, valid_data(), REMOTE_ADDR="192.0.2.1").status_code == 400
@@ -271,7 +273,7 @@ def test_a_paper_is_checked_by_its_content_not_its_name(client, form_url):
     honest = SimpleUploadedFile("paper.bin", PDF_BYTES, content_type="application/octet-stream")
     assert send(client, form_url, attachment=honest).status_code == 302
     contribution = Contribution.objects.get()
-    assert contribution.attachment_name == "paper.bin"
+    assert contribution.attachment_name == "paper.pdf"
     assert contribution.attachment.read() == PDF_BYTES
 
 
