@@ -2,15 +2,18 @@
 The mails the forum sends: to contributors (confirm your address, published, rejected) and to the
 editors (a new contribution waits). Each is rendered in the contributor's language, as plain text
 with an HTML alternative, written to the outbox inside the caller's transaction, and sent once
-that transaction has committed.
+that transaction has committed: during a request, only after its response has gone out, so that
+no visitor waits on the mail server. What is not sent then waits for `send_queued_mail`.
 """
 
 import logging
+from contextvars import ContextVar
 from email.headerregistry import Address
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -23,6 +26,11 @@ from moderation.roles import MODERATE_PERMISSION
 from moderation.tokens import make_token
 
 logger = logging.getLogger(__name__)
+
+# The mails a request has queued, sent once its response is out (see moderation.middleware).
+_after_response: ContextVar[list[int] | None] = ContextVar("mail_after_response", default=None)
+# Set when a send after a response failed: for a while, requests leave their mail to the outbox.
+MAIL_SERVER_FAILING = "moderation:mail-server-failing"
 
 
 def absolute_url(path: str) -> str:
@@ -202,8 +210,46 @@ def _queue(kind, contribution, recipients, language, context, headers=None):
             **(headers or {}),
         },
     )
-    transaction.on_commit(lambda: send_queued(ids=[mail.pk]))
+    transaction.on_commit(lambda: _send_soon(mail.pk))
     return mail
+
+
+def _send_soon(pk: int) -> None:
+    """During a request, after its response; anywhere else (commands, the shell), now."""
+    waiting = _after_response.get()
+    if waiting is None:
+        send_queued(ids=[pk])
+    else:
+        waiting.append(pk)
+
+
+def collect_for_after_response():
+    """Start keeping this request's mails for later; returns (the list, a token to stop)."""
+    waiting: list[int] = []
+    return waiting, _after_response.set(waiting)
+
+
+def stop_collecting(token) -> None:
+    _after_response.reset(token)
+
+
+def send_after_response(ids: list[int]) -> None:
+    """
+    Send a request's mails once the visitor has the response, within a short budget. A mail
+    server that failed a moment ago is left alone: the mail waits for `send_queued_mail`.
+    """
+    if cache.get(MAIL_SERVER_FAILING):
+        return
+    try:
+        _sent, failed = send_queued(
+            ids=ids, timeout=settings.MIA_MAIL_SEND_SECONDS, stop_at_failure=True
+        )
+    except Exception:
+        # The response is out; an error here (the database gone, say) must not reach the server.
+        logger.exception("Could not send mail %s after the response", ids)
+        return
+    if failed:
+        cache.set(MAIL_SERVER_FAILING, True, settings.MIA_MAIL_PAUSE_SECONDS)
 
 
 def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
@@ -220,8 +266,18 @@ def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
     return message
 
 
-def send_queued(*, ids=None, limit: int | None = None) -> tuple[int, int]:
-    """Send unsent mail (these ids, or all of it); return (sent, failed). Safe to run twice."""
+def send_queued(
+    *,
+    ids=None,
+    limit: int | None = None,
+    timeout: float | None = None,
+    stop_at_failure: bool = False,
+) -> tuple[int, int]:
+    """
+    Send unsent mail (these ids, or all of it), each mail server answer within `timeout` seconds
+    (EMAIL_TIMEOUT if None); return (sent, failed). Safe to run twice.
+    """
+    connection = get_connection(timeout=timeout) if timeout else None
     pending = OutgoingMail.objects.filter(sent_at=None).order_by("created_at", "pk")
     if ids is not None:
         pending = pending.filter(pk__in=ids)
@@ -233,12 +289,16 @@ def send_queued(*, ids=None, limit: int | None = None) -> tuple[int, int]:
         ).update(attempts=F("attempts") + 1)
         if not claimed:
             continue
+        message = build_message(mail)
+        message.connection = connection
         try:
-            build_message(mail).send()
+            message.send()
         except Exception as error:
             logger.warning("Could not send mail %s (%s): %s", mail.pk, mail.subject, error)
             OutgoingMail.objects.filter(pk=mail.pk).update(last_error=str(error)[:2000])
             failed += 1
+            if stop_at_failure:
+                break
         else:
             OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
             sent += 1

@@ -1,6 +1,7 @@
 """A contribution's way through the queue: submitted, confirmed, decided on, edited."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -57,7 +58,8 @@ def submit_contribution(
     """
     Anyone may send a contribution to an open question, or in reply to a published one. It waits,
     unseen, until its sender confirms the address by the link mailed to them. A mail (by its
-    Message-ID) is taken in once: a second time raises DuplicateSubmission.
+    Message-ID) is taken in once: a second time raises DuplicateSubmission. The same text sent
+    again from the same address within MIA_DUPLICATE_WINDOW_MINUTES returns the first contribution.
     """
     if not question.is_open:
         raise QuestionClosed(question)
@@ -103,6 +105,9 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
     stored = ""
     try:
         with transaction.atomic():
+            earlier = _same_submission_sent_recently(contribution)
+            if earlier is not None:
+                return earlier
             if attachment is not None:
                 contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
                 stored = contribution.attachment.name
@@ -129,6 +134,30 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
             storages["contributions"].delete(stored)
         raise
     return contribution
+
+
+def _same_submission_sent_recently(contribution):
+    """
+    The contribution this one repeats (a second click, a retry after a slow page), if any. The
+    question's row is locked first, so that two identical requests at once store one.
+    """
+    if not contribution.author_email:
+        return None
+    Question.objects.select_for_update().filter(pk=contribution.question_id).first()
+    since = timezone.now() - timedelta(minutes=settings.MIA_DUPLICATE_WINDOW_MINUTES)
+    return (
+        Contribution.objects.filter(
+            question=contribution.question_id,
+            in_reply_to=contribution.in_reply_to_id,
+            author_email__iexact=contribution.author_email,
+            original_title=contribution.original_title,
+            original_body=contribution.original_body,
+            submitted_at__gte=since,
+        )
+        .exclude(status=Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _reply_target(question, parent):
