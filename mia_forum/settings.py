@@ -256,6 +256,9 @@ MIA_MAIL_PAUSE_SECONDS = env.int("MIA_MAIL_PAUSE_SECONDS", default=60)
 # An identical contribution (same address, question, reply and text) sent again within this many
 # minutes is the first one, not a second copy: a contributor who sends twice is not a duplicate.
 MIA_DUPLICATE_WINDOW_MINUTES = env.int("MIA_DUPLICATE_WINDOW_MINUTES", default=10)
+# Confirmation mails one address may receive a day, from the form and mail intake together; and
+# only one unanswered at a time (a later contribution's link follows when the first is confirmed).
+MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY = env.int("MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY", default=5)
 # Days that sent mail is kept in the outbox log before the retention job removes it.
 MIA_MAIL_LOG_DAYS = env.int("MIA_MAIL_LOG_DAYS", default=30)
 

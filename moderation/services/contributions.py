@@ -15,7 +15,7 @@ from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
 from moderation.intake.messages import one_line
-from moderation.models import Decision, Subscription
+from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
 from moderation.services.transitions import (
@@ -126,7 +126,9 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
                     language=contribution.language,
                 )
             # An automated sender gets the same answer as a person, but no mail: it simply expires.
-            if not contribution.is_honeypot_tripped:
+            if not contribution.is_honeypot_tripped and _may_mail_confirmation(
+                contribution.author_email
+            ):
                 emails.queue_confirmation(contribution)
     except Exception:
         # The file is written before the row; a row that was never stored leaves no file behind.
@@ -160,6 +162,47 @@ def _same_submission_sent_recently(contribution):
     )
 
 
+def _may_mail_confirmation(address: str) -> bool:
+    """
+    Whether a confirmation mail may go to `address` now. So that a forged sender cannot turn the
+    site into a mailer: at most MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY a day, and none while an
+    earlier one to the address is still unanswered (its contribution waits; see
+    _mail_next_confirmation). Counted in the outbox, which every process shares.
+    """
+    if not address:
+        return False
+    now = timezone.now()
+    confirmations = OutgoingMail.objects.filter(
+        kind=OutgoingMail.Kind.CONFIRMATION, contribution__author_email__iexact=address
+    )
+    sent_today = confirmations.filter(created_at__gte=now - timedelta(days=1)).count()
+    if sent_today >= settings.MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY:
+        return False
+    unanswered = confirmations.filter(
+        contribution__status=Status.UNCONFIRMED,
+        created_at__gte=now - timedelta(days=settings.MIA_CONFIRMATION_DAYS),
+    )
+    return not unanswered.exists()
+
+
+def _mail_next_confirmation(address: str) -> None:
+    """Once an address has answered, the oldest contribution from it still waiting for a link."""
+    since = timezone.now() - timedelta(days=settings.MIA_CONFIRMATION_DAYS)
+    waiting = (
+        Contribution.objects.filter(
+            author_email__iexact=address,
+            status=Status.UNCONFIRMED,
+            is_honeypot_tripped=False,
+            submitted_at__gte=since,
+        )
+        .exclude(mails__kind=OutgoingMail.Kind.CONFIRMATION)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if waiting is not None and _may_mail_confirmation(address):
+        emails.queue_confirmation(waiting)
+
+
 def _reply_target(question, parent):
     """The contribution a reply hangs under: the one answered, or its ancestor at the depth cap."""
     if parent is None:
@@ -181,6 +224,7 @@ def confirm_contribution(*, contribution: Contribution) -> Contribution:
             status=Subscription.Status.ACTIVE, confirmed_at=timezone.now()
         )
         emails.queue_new_contribution(contribution)
+        _mail_next_confirmation(contribution.author_email)
     return contribution
 
 
