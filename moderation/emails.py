@@ -7,6 +7,7 @@ no visitor waits on the mail server. What is not sent then waits for `send_queue
 """
 
 import logging
+import re
 from contextvars import ContextVar
 from email.headerregistry import Address
 
@@ -19,6 +20,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from debates.models import Contribution
 from moderation.models import OutgoingMail, Subscription
@@ -31,6 +33,15 @@ logger = logging.getLogger(__name__)
 _after_response: ContextVar[list[int] | None] = ContextVar("mail_after_response", default=None)
 # Set when a send after a response failed: for a while, requests leave their mail to the outbox.
 MAIL_SERVER_FAILING = "moderation:mail-server-failing"
+
+
+# A signed token as make_token writes it: value, timestamp and signature, joined by colons.
+SIGNED_TOKEN = re.compile(r"[\w.-]+:[0-9A-Za-z]+:[\w-]{20,}")
+
+
+def redacted(text: str) -> str:
+    """A mail's text with its personal links' tokens hidden, for eyes other than the recipient's."""
+    return SIGNED_TOKEN.sub(_("[personal link hidden]"), text)
 
 
 def absolute_url(path: str) -> str:
