@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from debates.models import Contribution
+from moderation.intake.messages import one_line
 from moderation.models import OutgoingMail, Subscription
 from moderation.roles import MODERATE_PERMISSION
 from moderation.tokens import make_token
@@ -211,7 +212,7 @@ def _queue(kind, contribution, recipients, language, context, headers=None):
         kind=kind,
         contribution=contribution,
         recipients=recipients,
-        subject=" ".join(subject.split()),
+        subject=one_line(subject),
         body_text=body_text.strip() + "\n",
         body_html=body_html,
         headers={

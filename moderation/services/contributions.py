@@ -354,7 +354,7 @@ def edit_contribution(
     with transaction.atomic():
         current = Contribution.objects.select_for_update().get(pk=contribution.pk)
         check_allowed(Action.EDITED, current.status)
-        title = title.strip()
+        title = one_line(title)
         notes = []
         if title != current.title:
             notes.append(_("title"))
