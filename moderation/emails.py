@@ -8,14 +8,16 @@ no visitor waits on the mail server. What is not sent then waits for `send_queue
 
 import logging
 import re
+import time
 from contextvars import ContextVar
 from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -271,11 +273,33 @@ def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=mail.recipients,
         reply_to=[settings.MIA_WEBMASTER_EMAIL] if settings.MIA_WEBMASTER_EMAIL else None,
-        headers=mail.headers,
+        headers={"Message-ID": message_id(mail), **mail.headers},
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
     return message
+
+
+def message_id(mail: OutgoingMail) -> str:
+    """
+    One Message-ID per outbox mail, whichever attempt sends it: should a mail go out twice (sent,
+    then the database gone before it was marked sent), mail programs see one message.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "mia.localhost"
+    return f"<outbox-{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def _mark_sent(mail: OutgoingMail) -> None:
+    """Record the send, waiting out a short database outage, so that it is not sent again."""
+    for attempt in range(10):
+        try:
+            OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+            return
+        except DatabaseError:
+            if attempt == 9 or not connection.get_autocommit():
+                raise
+            connection.close()
+            time.sleep(1)
 
 
 def send_queued(
@@ -312,6 +336,6 @@ def send_queued(
             if stop_at_failure:
                 break
         else:
-            OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+            _mark_sent(mail)
             sent += 1
     return sent, failed
