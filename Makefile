@@ -66,5 +66,9 @@ benchmark: seed ## Measure a question page as its thread grows; chart in var/ben
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check matplotlib
 	$(BIN)/python manage.py benchmark_thread --plot var/benchmark-thread.png
 
+loadtest: install ## Serve as `make serve` does against PostgreSQL and check nothing is lost under load and faults
+	@$(BIN)/python -c 'import aiosmtpd' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check '.[bench]'
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
+
 clean: ## Remove the environment, the local database and uploaded files
 	rm -rf $(VENV) db.sqlite3 media staticfiles build *.egg-info

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request's mail is sent after its response has gone out, whatever happens inside.
+    "moderation.middleware.send_mail_after_response",
     "django.middleware.security.SecurityMiddleware",
     "debates.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -249,6 +251,16 @@ MIA_WEBMASTER_EMAIL = env.str("MIA_WEBMASTER_EMAIL", default="webmaster@mia.loca
 
 # The address contributors may mail their contributions to, read by `ingest_mail`.
 MIA_INTAKE_EMAIL = env.str("MIA_INTAKE_EMAIL", default="")
+# Seconds a request's mail may take to send once its response is out; what the mail server does
+# not take in time waits in the outbox, and requests leave mail to the outbox for the pause after.
+MIA_MAIL_SEND_SECONDS = env.int("MIA_MAIL_SEND_SECONDS", default=5)
+MIA_MAIL_PAUSE_SECONDS = env.int("MIA_MAIL_PAUSE_SECONDS", default=60)
+# An identical contribution (same address, question, reply and text) sent again within this many
+# minutes is the first one, not a second copy: a contributor who sends twice is not a duplicate.
+MIA_DUPLICATE_WINDOW_MINUTES = env.int("MIA_DUPLICATE_WINDOW_MINUTES", default=10)
+# Confirmation mails one address may receive a day, from the form and mail intake together; and
+# only one unanswered at a time (a later contribution's link follows when the first is confirmed).
+MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY = env.int("MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY", default=5)
 # Days that sent mail is kept in the outbox log before the retention job removes it.
 MIA_MAIL_LOG_DAYS = env.int("MIA_MAIL_LOG_DAYS", default=30)
 

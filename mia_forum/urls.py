@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from debates import sitemaps as debates_sitemaps
 from moderation import sitemaps as moderation_sitemaps
+from moderation.admin.shortcuts import view_on_site
 
 SITEMAPS = {
     "pages": debates_sitemaps.PageSitemap,
@@ -16,6 +17,12 @@ SITEMAPS = {
 
 # Danish pages live at /, English ones at /en/; the admin is for the Danish editorial staff.
 urlpatterns = [
+    # Before the admin's own: its "view on site" redirect, bound by the viewer's permissions.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

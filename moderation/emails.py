@@ -2,27 +2,49 @@
 The mails the forum sends: to contributors (confirm your address, published, rejected) and to the
 editors (a new contribution waits). Each is rendered in the contributor's language, as plain text
 with an HTML alternative, written to the outbox inside the caller's transaction, and sent once
-that transaction has committed.
+that transaction has committed: during a request, only after its response has gone out, so that
+no visitor waits on the mail server. What is not sent then waits for `send_queued_mail`.
 """
 
 import logging
+import re
+import time
+from contextvars import ContextVar
 from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from debates.models import Contribution
+from moderation.intake.messages import one_line
 from moderation.models import OutgoingMail, Subscription
 from moderation.roles import MODERATE_PERMISSION
 from moderation.tokens import make_token
 
 logger = logging.getLogger(__name__)
+
+# The mails a request has queued, sent once its response is out (see moderation.middleware).
+_after_response: ContextVar[list[int] | None] = ContextVar("mail_after_response", default=None)
+# Set when a send after a response failed: for a while, requests leave their mail to the outbox.
+MAIL_SERVER_FAILING = "moderation:mail-server-failing"
+
+
+# A signed token as make_token writes it: value, timestamp and signature, joined by colons.
+SIGNED_TOKEN = re.compile(r"[\w.-]+:[0-9A-Za-z]+:[\w-]{20,}")
+
+
+def redacted(text: str) -> str:
+    """A mail's text with its personal links' tokens hidden, for eyes other than the recipient's."""
+    return SIGNED_TOKEN.sub(_("[personal link hidden]"), text)
 
 
 def absolute_url(path: str) -> str:
@@ -192,7 +214,7 @@ def _queue(kind, contribution, recipients, language, context, headers=None):
         kind=kind,
         contribution=contribution,
         recipients=recipients,
-        subject=" ".join(subject.split()),
+        subject=one_line(subject),
         body_text=body_text.strip() + "\n",
         body_html=body_html,
         headers={
@@ -202,8 +224,46 @@ def _queue(kind, contribution, recipients, language, context, headers=None):
             **(headers or {}),
         },
     )
-    transaction.on_commit(lambda: send_queued(ids=[mail.pk]))
+    transaction.on_commit(lambda: _send_soon(mail.pk))
     return mail
+
+
+def _send_soon(pk: int) -> None:
+    """During a request, after its response; anywhere else (commands, the shell), now."""
+    waiting = _after_response.get()
+    if waiting is None:
+        send_queued(ids=[pk])
+    else:
+        waiting.append(pk)
+
+
+def collect_for_after_response():
+    """Start keeping this request's mails for later; returns (the list, a token to stop)."""
+    waiting: list[int] = []
+    return waiting, _after_response.set(waiting)
+
+
+def stop_collecting(token) -> None:
+    _after_response.reset(token)
+
+
+def send_after_response(ids: list[int]) -> None:
+    """
+    Send a request's mails once the visitor has the response, within a short budget. A mail
+    server that failed a moment ago is left alone: the mail waits for `send_queued_mail`.
+    """
+    if cache.get(MAIL_SERVER_FAILING):
+        return
+    try:
+        _sent, failed = send_queued(
+            ids=ids, timeout=settings.MIA_MAIL_SEND_SECONDS, stop_at_failure=True
+        )
+    except Exception:
+        # The response is out; an error here (the database gone, say) must not reach the server.
+        logger.exception("Could not send mail %s after the response", ids)
+        return
+    if failed:
+        cache.set(MAIL_SERVER_FAILING, True, settings.MIA_MAIL_PAUSE_SECONDS)
 
 
 def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
@@ -213,15 +273,47 @@ def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=mail.recipients,
         reply_to=[settings.MIA_WEBMASTER_EMAIL] if settings.MIA_WEBMASTER_EMAIL else None,
-        headers=mail.headers,
+        headers={"Message-ID": message_id(mail), **mail.headers},
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
     return message
 
 
-def send_queued(*, ids=None, limit: int | None = None) -> tuple[int, int]:
-    """Send unsent mail (these ids, or all of it); return (sent, failed). Safe to run twice."""
+def message_id(mail: OutgoingMail) -> str:
+    """
+    One Message-ID per outbox mail, whichever attempt sends it: should a mail go out twice (sent,
+    then the database gone before it was marked sent), mail programs see one message.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "mia.localhost"
+    return f"<outbox-{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def _mark_sent(mail: OutgoingMail) -> None:
+    """Record the send, waiting out a short database outage, so that it is not sent again."""
+    for attempt in range(10):
+        try:
+            OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+            return
+        except DatabaseError:
+            if attempt == 9 or not connection.get_autocommit():
+                raise
+            connection.close()
+            time.sleep(1)
+
+
+def send_queued(
+    *,
+    ids=None,
+    limit: int | None = None,
+    timeout: float | None = None,
+    stop_at_failure: bool = False,
+) -> tuple[int, int]:
+    """
+    Send unsent mail (these ids, or all of it), each mail server answer within `timeout` seconds
+    (EMAIL_TIMEOUT if None); return (sent, failed). Safe to run twice.
+    """
+    connection = get_connection(timeout=timeout) if timeout else None
     pending = OutgoingMail.objects.filter(sent_at=None).order_by("created_at", "pk")
     if ids is not None:
         pending = pending.filter(pk__in=ids)
@@ -233,13 +325,17 @@ def send_queued(*, ids=None, limit: int | None = None) -> tuple[int, int]:
         ).update(attempts=F("attempts") + 1)
         if not claimed:
             continue
+        message = build_message(mail)
+        message.connection = connection
         try:
-            build_message(mail).send()
+            message.send()
         except Exception as error:
             logger.warning("Could not send mail %s (%s): %s", mail.pk, mail.subject, error)
             OutgoingMail.objects.filter(pk=mail.pk).update(last_error=str(error)[:2000])
             failed += 1
+            if stop_at_failure:
+                break
         else:
-            OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+            _mark_sent(mail)
             sent += 1
     return sent, failed

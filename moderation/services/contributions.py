@@ -1,6 +1,7 @@
 """A contribution's way through the queue: submitted, confirmed, decided on, edited."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,7 +15,7 @@ from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
 from moderation.intake.messages import one_line
-from moderation.models import Decision, Subscription
+from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
 from moderation.services.transitions import (
@@ -57,7 +58,8 @@ def submit_contribution(
     """
     Anyone may send a contribution to an open question, or in reply to a published one. It waits,
     unseen, until its sender confirms the address by the link mailed to them. A mail (by its
-    Message-ID) is taken in once: a second time raises DuplicateSubmission.
+    Message-ID) is taken in once: a second time raises DuplicateSubmission. The same text sent
+    again from the same address within MIA_DUPLICATE_WINDOW_MINUTES returns the first contribution.
     """
     if not question.is_open:
         raise QuestionClosed(question)
@@ -103,6 +105,9 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
     stored = ""
     try:
         with transaction.atomic():
+            earlier = _same_submission_sent_recently(contribution)
+            if earlier is not None:
+                return earlier
             if attachment is not None:
                 contribution.attachment.save(attachment.name or "paper.pdf", attachment, save=False)
                 stored = contribution.attachment.name
@@ -121,7 +126,9 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
                     language=contribution.language,
                 )
             # An automated sender gets the same answer as a person, but no mail: it simply expires.
-            if not contribution.is_honeypot_tripped:
+            if not contribution.is_honeypot_tripped and _may_mail_confirmation(
+                contribution.author_email
+            ):
                 emails.queue_confirmation(contribution)
     except Exception:
         # The file is written before the row; a row that was never stored leaves no file behind.
@@ -129,6 +136,71 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
             storages["contributions"].delete(stored)
         raise
     return contribution
+
+
+def _same_submission_sent_recently(contribution):
+    """
+    The contribution this one repeats (a second click, a retry after a slow page), if any. The
+    question's row is locked first, so that two identical requests at once store one.
+    """
+    if not contribution.author_email:
+        return None
+    Question.objects.select_for_update().filter(pk=contribution.question_id).first()
+    since = timezone.now() - timedelta(minutes=settings.MIA_DUPLICATE_WINDOW_MINUTES)
+    return (
+        Contribution.objects.filter(
+            question=contribution.question_id,
+            in_reply_to=contribution.in_reply_to_id,
+            author_email__iexact=contribution.author_email,
+            original_title=contribution.original_title,
+            original_body=contribution.original_body,
+            submitted_at__gte=since,
+        )
+        .exclude(status=Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _may_mail_confirmation(address: str) -> bool:
+    """
+    Whether a confirmation mail may go to `address` now. So that a forged sender cannot turn the
+    site into a mailer: at most MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY a day, and none while an
+    earlier one to the address is still unanswered (its contribution waits; see
+    _mail_next_confirmation). Counted in the outbox, which every process shares.
+    """
+    if not address:
+        return False
+    now = timezone.now()
+    confirmations = OutgoingMail.objects.filter(
+        kind=OutgoingMail.Kind.CONFIRMATION, contribution__author_email__iexact=address
+    )
+    sent_today = confirmations.filter(created_at__gte=now - timedelta(days=1)).count()
+    if sent_today >= settings.MIA_CONFIRMATIONS_PER_ADDRESS_PER_DAY:
+        return False
+    unanswered = confirmations.filter(
+        contribution__status=Status.UNCONFIRMED,
+        created_at__gte=now - timedelta(days=settings.MIA_CONFIRMATION_DAYS),
+    )
+    return not unanswered.exists()
+
+
+def _mail_next_confirmation(address: str) -> None:
+    """Once an address has answered, the oldest contribution from it still waiting for a link."""
+    since = timezone.now() - timedelta(days=settings.MIA_CONFIRMATION_DAYS)
+    waiting = (
+        Contribution.objects.filter(
+            author_email__iexact=address,
+            status=Status.UNCONFIRMED,
+            is_honeypot_tripped=False,
+            submitted_at__gte=since,
+        )
+        .exclude(mails__kind=OutgoingMail.Kind.CONFIRMATION)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if waiting is not None and _may_mail_confirmation(address):
+        emails.queue_confirmation(waiting)
 
 
 def _reply_target(question, parent):
@@ -152,6 +224,7 @@ def confirm_contribution(*, contribution: Contribution) -> Contribution:
             status=Subscription.Status.ACTIVE, confirmed_at=timezone.now()
         )
         emails.queue_new_contribution(contribution)
+        _mail_next_confirmation(contribution.author_email)
     return contribution
 
 
@@ -281,7 +354,7 @@ def edit_contribution(
     with transaction.atomic():
         current = Contribution.objects.select_for_update().get(pk=contribution.pk)
         check_allowed(Action.EDITED, current.status)
-        title = title.strip()
+        title = one_line(title)
         notes = []
         if title != current.title:
             notes.append(_("title"))

@@ -30,10 +30,12 @@ def form_url(question):
 
 
 def send(client, url, *, email="lene@example.dk", ip="192.0.2.1", **extra):
+    # Each a text of its own: the same text sent again is the first contribution, not a new one.
+    send.count = getattr(send, "count", 0) + 1
     data = {
         "author_name": "Lene Lund",
         "author_email": email,
-        "body": "Et indlæg.",
+        "body": f"Indlæg nummer {send.count}.",
         "consent": "on",
         "send": "1",
         **extra,

@@ -165,8 +165,8 @@ def test_a_flood_from_one_address_is_slowed_down_without_losing_the_text(
     client, question, form_url, settings
 ):
     settings.MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = 2
-    send(client, form_url)
-    send(client, form_url)
+    send(client, form_url, body="Mit første indlæg.")
+    send(client, form_url, body="Mit andet indlæg.")
     response = send(client, form_url, body="Mit tredje indlæg.")
     assert response.status_code == 400
     html = response.content.decode()

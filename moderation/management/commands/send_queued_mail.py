@@ -7,10 +7,10 @@ from moderation.services import announce_published
 
 class Command(BaseCommand):
     help = (
-        "Send the mail that could not be sent when it was queued (the mail server was down, say), "
-        "and tell followers of anything published that they have not yet heard of. Run it every "
-        "few minutes from cron or a systemd timer; it is safe to run twice at once. With -v 0 it "
-        "prints only problems."
+        "Send the mail that could not be sent after the page that queued it (the mail server was "
+        "down or slow, say), and tell followers of anything published that they have not yet "
+        "heard of. Run it every few minutes from cron or a systemd timer; it is safe to run twice "
+        "at once. With -v 0 it prints only problems."
     )
 
     def add_arguments(self, parser):
