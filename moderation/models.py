@@ -234,7 +234,7 @@ class QueueEntry(Contribution):
     class Meta:
         proxy = True
         verbose_name = _("contribution in the queue")
-        verbose_name_plural = _("moderation queue")
+        verbose_name_plural = _("contributions in the queue")
 
 
 class Viewing(models.Model):

@@ -18,6 +18,8 @@ from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, Subscript
 admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
 admin.site.site_title = gettext_lazy("MIA debate forum")
 admin.site.index_title = gettext_lazy("The editors' desk")
+# The queue's list needs the width of a laptop's screen; the index and breadcrumbs lead around.
+admin.site.enable_nav_sidebar = False
 
 __all__ = [
     "ContributionAdmin",

@@ -617,6 +617,10 @@ class QueueAdmin(ContributionAdmin):
     list_filter = ["question", "source"]
     date_hierarchy = None
 
+    def get_list_display(self, request):
+        # Every row waits, so a status column would only repeat it.
+        return [name for name in super().get_list_display(request) if name != "status_label"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=Status.PENDING)
 

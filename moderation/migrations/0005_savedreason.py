@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'contribution in the queue',
-                'verbose_name_plural': 'moderation queue',
+                'verbose_name_plural': 'contributions in the queue',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],

@@ -1,5 +1,5 @@
 /* The webmaster's desk: a saved reason fills the reason field, and the preview fits its text. */
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
 
   // Picking a saved reason writes its text into the field, which stays editable; a text the
@@ -30,4 +30,4 @@
     frame.addEventListener("load", function () { fit(frame); });
     if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(frame); }
   });
-})();
+});
