@@ -100,7 +100,8 @@ def test_the_queue_lists_only_waiting_contributions_with_what_a_decision_needs(m
     assert question.title in page
     assert "2\xa0dage" in page
     assert '<th scope="col" class="column-has_paper">' in page
-    assert ">PDF</" in page and "Konklusionspapir" not in page
+    assert ">PDF</" in page
+    assert "Konklusionspapir" not in page
     # An excerpt in the row, and the whole text, lists and all, a click away.
     (whole,) = re.findall(r'<details class="mia-whole">(.*?)</details>', page, re.DOTALL)
     assert "Læs det hele" in whole
