@@ -38,14 +38,14 @@ class QuestionClosed(ModerationError):
 
 
 class ChangedSinceOpened(ModerationError):
-    def __init__(self, contribution, latest):
+    def __init__(self, latest):
         change = history_sentence(latest) if latest else ""
         super().__init__(
             _(
-                "Not decided: “%(contribution)s” has changed since you opened it (%(change)s). "
+                "Not decided: it has changed since you opened it (%(change)s). "
                 "Look at it again before you decide."
             )
-            % {"contribution": contribution, "change": change.rstrip(".")}
+            % {"change": change.rstrip(".")}
         )
 
 
@@ -85,7 +85,7 @@ def lock_unchanged(contribution: Contribution, version: int) -> None:
     Contribution.objects.select_for_update().filter(pk=contribution.pk).values_list("pk").get()
     latest = Decision.objects.filter(contribution=contribution.pk).order_by("-pk").first()
     if (latest.pk if latest else 0) != version:
-        raise ChangedSinceOpened(contribution, latest)
+        raise ChangedSinceOpened(latest)
 
 
 def transition(

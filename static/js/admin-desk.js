@@ -23,7 +23,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function fit(frame) {
     var doc = frame.contentDocument;
     if (doc && doc.documentElement) {
-      frame.style.height = doc.documentElement.scrollHeight + 4 + "px";
+      frame.style.height = doc.documentElement.offsetHeight + 4 + "px";
     }
   }
   document.querySelectorAll("iframe.mia-preview").forEach(function (frame) {

@@ -436,7 +436,7 @@ def test_a_decision_on_a_page_opened_before_a_change_is_refused(moderator, quest
     )
 
     html = response.content.decode()
-    assert "Ikke besluttet: “Om ledelse i praksis” er ændret, siden du åbnede det" in html
+    assert "Om ledelse i praksis: Ikke besluttet: det er ændret, siden du åbnede det" in html
     assert "kollega redigerede indlægget" in html
     assert response.redirect_chain[-1][0] == change_url(contribution)
     contribution.refresh_from_db()
