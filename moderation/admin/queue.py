@@ -240,7 +240,7 @@ class ContributionAdmin(ModerationAdmin):
             '<p class="mia-excerpt">{}</p>{}</div>',
             obj.pk,
             reverse("admin:debates_contribution_change", args=[obj.pk]),
-            obj.title or _("(no title)"),
+            Truncator(obj.title or " ".join(words[:12])).chars(90),
             excerpt,
             whole,
         )
