@@ -199,3 +199,69 @@ class Subscription(models.Model):
     def thread(self):
         """The question whose page the followed thread is on."""
         return self.question or self.contribution.question
+
+
+class SavedReason(models.Model):
+    """
+    A standard reason the webmaster picks when rejecting or unpublishing, in both languages; the
+    contributor is sent the text in the language they wrote in, and it can be adjusted first.
+    """
+
+    title = models.CharField(_("title"), max_length=100)
+    text_da = models.TextField(_("text in Danish"))
+    text_en = models.TextField(_("text in English"), blank=True)
+    is_active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("saved reason")
+        verbose_name_plural = _("saved reasons")
+
+    def __str__(self):
+        return self.title
+
+    def text_in(self, language: str) -> str:
+        """The text in the given language, the Danish one where there is no English."""
+        if language.startswith("en") and self.text_en.strip():
+            return self.text_en
+        return self.text_da
+
+
+class QueueEntry(Contribution):
+    """The contributions as the moderation queue shows them: the same rows, the editors' view."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("contribution in the queue")
+        verbose_name_plural = _("contributions in the queue")
+
+
+class Viewing(models.Model):
+    """Who last opened a contribution's page in the admin, so that two editors see each other."""
+
+    contribution = models.OneToOneField(
+        Contribution,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="last_viewing",
+        verbose_name=_("contribution"),
+    )
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    # Kept as text too, as on a decision, so the note survives the account being deleted.
+    viewed_by_name = models.CharField(_("opened by (name)"), max_length=150)
+    viewed_at = models.DateTimeField(_("opened"))
+
+    class Meta:
+        verbose_name = _("last opened")
+        verbose_name_plural = _("last opened")
+
+    def __str__(self):
+        return f"{self.contribution_id}: {self.viewed_by_name}"

@@ -2,6 +2,8 @@
 The webmaster's desk: the moderation queue, its decisions, and the mail they caused.
 
 Contributions are registered here rather than in debates, because this is where they are worked.
+The queue is a proxy of them registered under Moderation, so that it sits with the rest of the
+desk in the index while each contribution keeps one page.
 Status never changes through a form: every decision is an action or a button that calls
 moderation.services, and both are offered only to staff with the moderation permission.
 """
@@ -9,11 +11,21 @@ moderation.services, and both are offered only to staff with the moderation perm
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
-from moderation.admin.queue import ContributionAdmin
+from moderation.admin.queue import ContributionAdmin, QueueAdmin
+from moderation.admin.reasons import SavedReasonAdmin
 from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
 
 admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
 admin.site.site_title = gettext_lazy("MIA debate forum")
 admin.site.index_title = gettext_lazy("The editors' desk")
+# The queue's list needs the width of a laptop's screen; the index and breadcrumbs lead around.
+admin.site.enable_nav_sidebar = False
 
-__all__ = ["ContributionAdmin", "DecisionAdmin", "OutgoingMailAdmin", "SubscriptionAdmin"]
+__all__ = [
+    "ContributionAdmin",
+    "DecisionAdmin",
+    "OutgoingMailAdmin",
+    "QueueAdmin",
+    "SavedReasonAdmin",
+    "SubscriptionAdmin",
+]

@@ -1,6 +1,6 @@
 """A contribution's way through the queue: submitted, confirmed, decided on, edited."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from moderation.services.transitions import (
     ModerationError,
     QuestionClosed,
     check_allowed,
+    lock_unchanged,
     record_decision,
     required_reason,
     transition,
@@ -314,20 +315,30 @@ def decide_many(
     action: str,
     actor: AbstractBaseUser,
     reason: str = "",
+    reasons: Mapping[int, str] | None = None,
+    versions: Mapping[int, int] | None = None,
 ) -> tuple[int, list[str]]:
     """
     A moderator takes one of their decisions on many contributions at once. Each one the rules
     refuse stays as it was; returns how many were decided and a message naming each refused one.
     The batch is one transaction, so followers get one mail for everything it publishes.
+
+    `reasons` gives a contribution (by id) a reason of its own, such as a saved reason in its
+    language. `versions` holds what a page showed (version_of, by id): a contribution that has
+    changed since is refused, so that nobody decides on what they have not seen.
     """
     if action not in _MODERATORS_SERVICES:
         raise ValueError(f"{action!r} is not a decision a moderator takes in bulk")
     decide = _MODERATORS_SERVICES[action]
-    extra = {"reason": reason} if DECISIONS[action].needs_reason else {}
+    needs_reason = DECISIONS[action].needs_reason
+    reasons, versions = reasons or {}, versions or {}
     done, refusals = 0, []
     with transaction.atomic():
         for contribution in contributions:
+            extra = {"reason": reasons.get(contribution.pk, reason)} if needs_reason else {}
             try:
+                if contribution.pk in versions:
+                    lock_unchanged(contribution, versions[contribution.pk])
                 decide(contribution=contribution, actor=actor, **extra)
             except ModerationError as error:
                 refusals.append(f"{contribution}: {error}")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from debates.models import Contribution
 from moderation.models import Decision
@@ -50,6 +50,8 @@ class Rule:
     told: tuple[Told, ...]
     # In a refusal: "Cannot <verb>: the contribution's status is …".
     verb: Promise
+    # The history's sentence once it is taken: "%(actor)s published the contribution."
+    history: Promise
     # What the admin calls a moderator's decision: its button (imperative), the message once it
     # is done (past tense) and its action on a selection. The contributor's own pages word theirs.
     label: Promise | None = None
@@ -77,6 +79,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(Told.EDITORS,),
             verb=pgettext_lazy("cannot …", "confirm"),
+            history=_("%(actor)s confirmed the address; the contribution joined the queue."),
         ),
         Rule(
             action=Action.PUBLISHED,
@@ -86,6 +89,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(Told.CONTRIBUTOR, Told.FOLLOWERS),
             verb=pgettext_lazy("cannot …", "publish"),
+            history=_("%(actor)s published the contribution."),
             label=_("Publish"),
             done_label=pgettext_lazy("decision taken", "Published"),
             bulk_label=_("Publish the selected contributions"),
@@ -98,6 +102,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=True,
             told=(Told.CONTRIBUTOR,),
             verb=pgettext_lazy("cannot …", "reject"),
+            history=_("%(actor)s rejected the contribution."),
             label=_("Reject"),
             done_label=pgettext_lazy("decision taken", "Rejected"),
             bulk_label=_("Reject the selected contributions (with a reason)"),
@@ -110,6 +115,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(),
             verb=pgettext_lazy("cannot …", "mark as spam"),
+            history=_("%(actor)s marked the contribution as spam."),
             label=_("Mark as spam"),
             done_label=pgettext_lazy("decision taken", "Marked as spam"),
             bulk_label=_("Mark the selected contributions as spam"),
@@ -122,6 +128,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(),
             verb=pgettext_lazy("cannot …", "put back in the queue"),
+            history=_("%(actor)s put the contribution back in the queue."),
             label=_("Put back in the queue"),
             done_label=pgettext_lazy("decision taken", "Put back in the queue"),
             bulk_label=_("Put the selected contributions back in the queue"),
@@ -134,6 +141,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=True,
             told=(Told.CONTRIBUTOR,),
             verb=pgettext_lazy("cannot …", "unpublish"),
+            history=_("%(actor)s took the contribution off the site."),
             label=_("Unpublish"),
             done_label=pgettext_lazy("decision taken", "Unpublished"),
             bulk_label=_("Unpublish the selected contributions (with a reason)"),
@@ -150,6 +158,7 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(),
             verb=pgettext_lazy("cannot …", "withdraw"),
+            history=_("%(actor)s withdrew the contribution."),
         ),
         Rule(
             action=Action.EDITED,
@@ -159,9 +168,32 @@ DECISIONS: dict[Action, Rule] = {
             needs_reason=False,
             told=(),
             verb=pgettext_lazy("cannot …", "edit"),
+            history=_("%(actor)s edited the contribution."),
         ),
     ]
 }
+
+
+# Being sent in is not a decision anyone takes, but it opens every contribution's history.
+SENT_IN = _("%(actor)s sent in “%(title)s”.")
+SENT_IN_UNTITLED = _("%(actor)s sent in the contribution.")
+
+
+def history_sentence(decision: Decision, *, title: str = "") -> str:
+    """A row of a contribution's history as a sentence: who did what, with the reason quoted."""
+    actor = decision.actor_name or pgettext_lazy("in the history", "the sender")
+    if decision.action == Action.SUBMITTED:
+        return (SENT_IN if title else SENT_IN_UNTITLED) % {"actor": actor, "title": title}
+    rule = DECISIONS[decision.action]
+    sentence = rule.history % {"actor": actor}
+    reason = decision.reason.strip()
+    if reason and rule.needs_reason:
+        return gettext("%(sentence)s Reason: “%(reason)s”") % {
+            "sentence": sentence,
+            "reason": reason,
+        }
+    # An edit's note ("Changed: title, text.") is the editors' own words, not a quoted reason.
+    return f"{sentence} {reason}" if reason else sentence
 
 
 def moderators_decisions(status: str | None = None) -> list[Rule]:

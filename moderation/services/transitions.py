@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from debates.models import Contribution
 from moderation.models import Decision
-from moderation.services.decisions import DECISIONS
+from moderation.services.decisions import DECISIONS, history_sentence
 
 Status = Contribution.Status
 
@@ -37,6 +37,18 @@ class QuestionClosed(ModerationError):
         )
 
 
+class ChangedSinceOpened(ModerationError):
+    def __init__(self, latest):
+        change = history_sentence(latest) if latest else ""
+        super().__init__(
+            _(
+                "Not decided: it has changed since you opened it (%(change)s). "
+                "Look at it again before you decide."
+            )
+            % {"change": change.rstrip(".")}
+        )
+
+
 # The machinery ------------------------------------------------------------------------------
 
 
@@ -51,6 +63,29 @@ def check_allowed(action: Decision.Action, status: str) -> None:
     """Refuse a decision that the table does not allow from this status."""
     if status not in DECISIONS[action].allowed_from:
         raise TransitionNotAllowed(action, status)
+
+
+def version_of(contribution: Contribution) -> int:
+    """
+    How far a contribution has come: the id of its latest decision (0 before any), which every
+    change of status or text writes. A page carries it so that a decision can be checked against it.
+    """
+    latest = Decision.objects.filter(contribution=contribution.pk).order_by("-pk").first()
+    return latest.pk if latest else 0
+
+
+def lock_unchanged(contribution: Contribution, version: int) -> None:
+    """
+    Lock the contribution for the rest of the transaction and refuse (ChangedSinceOpened) if it
+    has changed since `version` was read. Every change takes the same lock before writing its
+    decision, so none can slip in between this check and the decision that follows it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_unchanged() must run inside the transaction that decides.")
+    Contribution.objects.select_for_update().filter(pk=contribution.pk).values_list("pk").get()
+    latest = Decision.objects.filter(contribution=contribution.pk).order_by("-pk").first()
+    if (latest.pk if latest else 0) != version:
+        raise ChangedSinceOpened(latest)
 
 
 def transition(

@@ -22,6 +22,5 @@ def moderation_queue_summary(context):
         "can_moderate": True,
         "pending": queue["pending"],
         "oldest": queue["oldest"],
-        "queue_url": reverse("admin:debates_contribution_changelist")
-        + f"?status__exact={Contribution.Status.PENDING}",
+        "queue_url": reverse("admin:moderation_queueentry_changelist"),
     }

@@ -120,7 +120,7 @@ def test_a_contribution_goes_from_the_form_through_the_admin_to_the_thread(
     confirm_from_mail(page, "spam@example.dk")
     desk.goto("/admin/debates/contribution/?status__exact=pending")
     desk.get_by_role("link", name="Køb billige ure her.").click()
-    desk.get_by_label("Begrundelse").fill("Reklame hører ikke hjemme i debatten.")
+    desk.get_by_role("textbox", name="Begrundelse").fill("Reklame hører ikke hjemme i debatten.")
     desk.get_by_role("button", name="Afvis").click()
     expect(desk.get_by_text("Afvist: “")).to_be_visible()
 

@@ -1,7 +1,9 @@
 """The webmaster's desk: the queue, decisions one by one and in bulk, and who may make them."""
 
 import io
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +21,7 @@ from tests.factories import PDF_BYTES, make_contribution, make_user
 
 Status = Contribution.Status
 CHANGELIST = reverse("admin:debates_contribution_changelist")
+QUEUE = reverse("admin:moderation_queueentry_changelist")
 
 
 def change_url(contribution):
@@ -118,7 +121,7 @@ def test_the_admin_index_shows_how_many_wait_and_for_how_long(moderator, questio
 
     assert "2 indlæg venter" in html
     assert "Det ældste har ventet 5" in html
-    assert f'href="{CHANGELIST}?status__exact=pending"' in html
+    assert f'href="{QUEUE}"' in html
 
 
 def test_the_change_page_shows_the_rendered_text_the_original_and_the_history(
@@ -135,9 +138,12 @@ def test_the_change_page_shows_the_rendered_text_the_original_and_the_history(
         to_status="pending",
     )
     html = moderator.get(change_url(contribution)).content.decode()
-    assert '<div class="mia-preview"><p><strong>Vigtigt</strong></p></div>' in html
+    (preview,) = re.findall(r'<iframe class="mia-preview"[^>]* srcdoc="([^"]*)"', html)
+    preview = unescape(preview)
+    assert '<div class="reply-body"><p><strong>Vigtigt</strong></p></div>' in preview
+    assert 'href="/static/css/site.css"' in preview
     assert "Som bidragyderen sendte det" in html
-    assert "adresse bekræftet" in html
+    assert "indsenderen bekræftede sin adresse; indlægget kom i køen." in html
     pdf = moderator.get(reverse("admin:debates_contribution_attachment", args=[contribution.pk]))
     assert b"".join(pdf.streaming_content) == PDF_BYTES
 
