@@ -29,11 +29,19 @@ from moderation.services.decisions import (
     decisions_as_markdown,
     moderators_decisions,
 )
+from moderation.services.blocking import block, block_sender, rule_for
 from moderation.services.following import (
     announce_published,
     confirm_subscription,
     follow_question,
     unsubscribe,
+)
+from moderation.services.questions import close_question
+from moderation.services.reports import (
+    dismiss_reports,
+    report_contribution,
+    unpublish_from_reports,
+    with_open_report_counts,
 )
 from moderation.services.rights import (
     WITHDRAWABLE,
@@ -63,22 +71,30 @@ __all__ = [
     "address_from_data_link",
     "announce_published",
     "apply_retention",
+    "block",
+    "block_sender",
     "check_can_move",
+    "close_question",
     "confirm_contribution",
     "confirm_subscription",
     "decide_many",
     "decisions_as_markdown",
+    "dismiss_reports",
     "edit_contribution",
     "follow_question",
     "mark_spam",
     "moderators_decisions",
     "publish",
+    "report_contribution",
     "reject",
     "reopen",
     "request_personal_data",
     "resend_confirmation",
+    "rule_for",
     "submit_contribution",
     "unpublish",
+    "unpublish_from_reports",
     "unsubscribe",
+    "with_open_report_counts",
     "withdraw",
 ]
