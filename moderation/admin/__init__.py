@@ -9,11 +9,22 @@ moderation.services, and both are offered only to staff with the moderation perm
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
+from moderation.admin.blocks import BlockRuleAdmin
+from moderation.admin.questions import ClosingQuestionAdmin
 from moderation.admin.queue import ContributionAdmin
 from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
+from moderation.admin.reports import ReportAdmin
 
 admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
 admin.site.site_title = gettext_lazy("MIA debate forum")
 admin.site.index_title = gettext_lazy("The editors' desk")
 
-__all__ = ["ContributionAdmin", "DecisionAdmin", "OutgoingMailAdmin", "SubscriptionAdmin"]
+__all__ = [
+    "BlockRuleAdmin",
+    "ClosingQuestionAdmin",
+    "ContributionAdmin",
+    "DecisionAdmin",
+    "OutgoingMailAdmin",
+    "ReportAdmin",
+    "SubscriptionAdmin",
+]

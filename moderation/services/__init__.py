@@ -9,6 +9,7 @@ locked, and the update only applies if the status is still the one that was chec
 `Decision`, and queues its mail so that it is sent only after the commit.
 """
 
+from moderation.services.blocking import block, block_sender, rule_for
 from moderation.services.contributions import (
     EDITABLE,
     check_can_move,
@@ -29,7 +30,6 @@ from moderation.services.decisions import (
     decisions_as_markdown,
     moderators_decisions,
 )
-from moderation.services.blocking import block, block_sender, rule_for
 from moderation.services.following import (
     announce_published,
     confirm_subscription,
@@ -85,9 +85,9 @@ __all__ = [
     "mark_spam",
     "moderators_decisions",
     "publish",
-    "report_contribution",
     "reject",
     "reopen",
+    "report_contribution",
     "request_personal_data",
     "resend_confirmation",
     "rule_for",

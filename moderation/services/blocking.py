@@ -38,8 +38,7 @@ def normalise(kind: str, value: str) -> str:
             return str(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise ValueError(
-                _("“%(value)s” is not a network address such as 203.0.113.0/24.")
-                % {"value": value}
+                _("“%(value)s” is not a network address such as 203.0.113.0/24.") % {"value": value}
             ) from None
     raise ValueError(f"unknown kind of block: {kind!r}")
 
