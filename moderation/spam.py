@@ -5,6 +5,7 @@ import re
 from django.utils.translation import gettext as _
 
 from debates.models import Contribution
+from moderation.services.blocking import blocked_reason, rule_for
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 SHOUTING = re.compile(r"[A-ZÆØÅ]{4,}")
@@ -18,6 +19,10 @@ def spam_hints(contribution: Contribution) -> list[str]:
     """Short reasons to look twice at a contribution, most telling first."""
     hints = []
     text = f"{contribution.title}\n{contribution.body}"
+    if contribution.author_email or contribution.submitter_ip:
+        rule = rule_for(email=contribution.author_email, ip=contribution.submitter_ip)
+        if rule:
+            hints.append(blocked_reason(rule))
     if contribution.is_honeypot_tripped:
         hints.append(_("filled in a field hidden from people"))
     links = len(LINK.findall(text))
