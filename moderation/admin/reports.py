@@ -57,14 +57,11 @@ class ReportAdmin(ModerationAdmin):
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(open_on_contribution=Coalesce(Subquery(open_reports), 0))
-        )
+        # Open reports first, on the most reported contributions; then the newest. Annotated
+        # before ordering, which ModelAdmin.get_queryset would do the other way round.
+        return Report.objects.annotate(open_on_contribution=Coalesce(Subquery(open_reports), 0))
 
     def get_ordering(self, request):
-        # Open reports first, on the most reported contributions; then the newest.
         return ["-open_on_contribution", "-created_at", "-pk"]
 
     def has_add_permission(self, request):
