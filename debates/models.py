@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from debates.markup import render_markdown
+
 WORKSHOP_COUNT = 5
 
 
@@ -228,10 +230,11 @@ class Question(models.Model):
         _("synthesis"),
         blank=True,
         help_text=_(
-            "The editors' summing-up of the debate, shown at the top of the thread. Plain text; "
-            "a blank line starts a paragraph."
+            "The editors' summing-up of the debate, shown at the top of the thread. Markdown, "
+            "as in contributions: *italics*, **bold**, lists with “-”, “>” for a quotation."
         ),
     )
+    synthesis_html = models.TextField(_("synthesis as HTML"), blank=True, editable=False)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -250,6 +253,14 @@ class Question(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Display data, like a contribution's body_html: rendered and sanitised once, here.
+        self.synthesis_html = render_markdown(self.synthesis) if self.synthesis.strip() else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "synthesis" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "synthesis_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("debates:question-detail", kwargs={"slug": self.slug})

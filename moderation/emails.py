@@ -143,6 +143,25 @@ def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMa
     return _queue_to_follower(subscription, OutgoingMail.Kind.FOLLOW_NOTICE, context, headers)
 
 
+def queue_question_closed(subscription: Subscription) -> OutgoingMail:
+    """A follower of a question hears that it has closed, with the editors' synthesis."""
+    unsubscribe = signed_url(
+        "moderation:follow-unsubscribe", subscription.pk, "unsubscribe", subscription.language
+    )
+    with translation.override(subscription.language):
+        question_url = absolute_url(subscription.question.get_absolute_url())
+    context = {
+        "question": subscription.question,
+        "question_url": question_url,
+        "unsubscribe_url": unsubscribe,
+    }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return _queue_to_follower(subscription, OutgoingMail.Kind.QUESTION_CLOSED, context, headers)
+
+
 def queue_data_export(email: str, language: str) -> OutgoingMail:
     url = signed_url("moderation:personal-data-download", email, "personal-data", language)
     return _queue(

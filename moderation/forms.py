@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from moderation.models import Report
 from moderation.services.papers import IncompletePdf, NotAPdf, check_pdf
 
 # The pages show a form's own errors (not a field's) once, above it; crispy would repeat them.
@@ -173,3 +174,35 @@ class EmailForm(forms.Form):
         self.helper.template = FIELDS_ONLY
         self.helper.layout = Layout("email")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+class ReportForm(forms.Form):
+    """A reader's report on a published contribution: a reason, and words if they like."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Anything the editors should know (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    # Hidden from people, as on the contribution form.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "reason",
+            "text",
+            Div(
+                Field("website", tabindex="-1", autocomplete="off"),
+                css_class="hp-field",
+                aria_hidden="true",
+            ),
+        )

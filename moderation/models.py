@@ -78,6 +78,7 @@ class OutgoingMailKind(models.TextChoices):
     FOLLOW_CONFIRMATION = "follow_confirmation", _("confirm following")
     FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
     DATA_EXPORT = "data_export", _("link to your data")
+    QUESTION_CLOSED = "question_closed", _("question closed, for a follower")
 
 
 class OutgoingMail(models.Model):
@@ -265,3 +266,128 @@ class Viewing(models.Model):
 
     def __str__(self):
         return f"{self.contribution_id}: {self.viewed_by_name}"
+
+
+class BlockKind(models.TextChoices):
+    EMAIL = "email", _("e-mail address")
+    DOMAIN = "domain", _("domain")
+    NETWORK = "network", _("network address")
+
+
+class BlockRule(models.Model):
+    """
+    A sender the webmaster will not hear from: an address, a whole domain (with its subdomains),
+    or for a time a network. Their contributions are taken in as usual and go to spam on
+    confirmation, with this rule as the reason; the sender is told nothing different.
+    """
+
+    Kind = BlockKind
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    value = models.CharField(
+        _("blocked"),
+        max_length=255,
+        help_text=_(
+            "An e-mail address, a domain such as example.com (its subdomains too), or a "
+            "network such as 203.0.113.0/24 or 2001:db8::/32."
+        ),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="block_rules",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("Required for a network, which others may share or get later."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=BlockKind.values), name="blockrule_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=BlockKind.NETWORK) | models.Q(expires_at__isnull=False),
+                name="blockrule_network_expires",
+                violation_error_message=_("A network is blocked for a time: give an end."),
+            ),
+        ]
+
+    def __str__(self):
+        text = f"{self.get_kind_display()} {self.value}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+class ReportReason(models.TextChoices):
+    PERSONAL_ATTACK = "attack", _("a personal attack")
+    PERSONAL_DATA = "personal_data", _("personal data about others")
+    SPAM = "spam", _("spam or advertising")
+    OFF_TOPIC = "off_topic", _("off topic")
+    OTHER = "other", _("something else")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DISMISSED = "dismissed", _("dismissed")
+    ACTED_ON = "acted_on", _("acted on: unpublished")
+
+
+class Report(models.Model):
+    """
+    A reader tells the editors that a published contribution should not be there. Nothing is
+    hidden by a report: the webmaster dismisses it or unpublishes the contribution.
+    """
+
+    Reason = ReportReason
+    Status = ReportStatus
+
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("contribution"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason)
+    text = models.TextField(_("the reader's words"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    reporter_ip = models.GenericIPAddressField(_("sent from IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_reports",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reader's report")
+        verbose_name_plural = _("readers' reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reason__in=ReportReason.values), name="report_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["contribution", "status"])]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.contribution}"

@@ -26,6 +26,8 @@ WEBMASTER_PERMISSIONS = {
         "decision": ["view"],
         "outgoingmail": ["view"],
         "subscription": ["view", "delete"],
+        "blockrule": ["view", "add", "change"],
+        "report": ["view"],
     },
 }
 

@@ -5,6 +5,7 @@ import re
 from django.utils.translation import gettext as _
 
 from debates.models import Contribution
+from moderation.services.blocking import blocked_reason, rule_for
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 SHOUTING = re.compile(r"[A-ZÆØÅ]{4,}")
@@ -14,10 +15,17 @@ SALES_WORDS = re.compile(
 )
 
 
-def spam_hints(contribution: Contribution) -> list[str]:
-    """Short reasons to look twice at a contribution, most telling first."""
+def spam_hints(contribution: Contribution, *, rules: list | None = None) -> list[str]:
+    """
+    Short reasons to look twice at a contribution, most telling first. A list of many passes
+    the active block rules, read once, as `rules`.
+    """
     hints = []
     text = f"{contribution.title}\n{contribution.body}"
+    if contribution.author_email or contribution.submitter_ip:
+        rule = rule_for(email=contribution.author_email, ip=contribution.submitter_ip, rules=rules)
+        if rule:
+            hints.append(blocked_reason(rule))
     if contribution.is_honeypot_tripped:
         hints.append(_("filled in a field hidden from people"))
     links = len(LINK.findall(text))

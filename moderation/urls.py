@@ -37,6 +37,12 @@ urlpatterns = [
         {"done": True},
         name="contribution-withdrawn",
     ),
+    path("indlaeg/<int:pk>/anmeld/", views.contribution_report, name="contribution-report"),
+    path(
+        "indlaeg/<int:pk>/anmeld/tak/",
+        views.contribution_reported,
+        name="contribution-reported",
+    ),
     path("debat/<slug:slug>/foelg/", views.follow_question, name="follow-question"),
     path("foelg/bekraeft/<str:token>/", views.follow_confirm, name="follow-confirm"),
     path(

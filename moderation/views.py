@@ -17,7 +17,7 @@ from debates.attachments import pdf_filename
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services, throttle
-from moderation.forms import ContributionForm, EmailForm
+from moderation.forms import ContributionForm, EmailForm, ReportForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data
 from moderation.services import staging
@@ -52,6 +52,8 @@ def contribution_new(request, slug, parent=None):
                 request.session[SENT_SESSION_KEY] = contribution.pk
                 return redirect("moderation:contribution-sent")
         _carry_attachment(request, form, park=preview_html is not None or not is_valid)
+    elif request.method == "POST":
+        return _closed_meanwhile(request, question, form)
     return render(
         request,
         "moderation/contribution_form.html",
@@ -63,6 +65,22 @@ def contribution_new(request, slug, parent=None):
             "section": "debate",
         },
         status=200 if form.is_bound is False or not form.errors else 400,
+    )
+
+
+def _closed_meanwhile(request, question, form):
+    """
+    The question closed while the visitor wrote: their text comes back to them in the form, which
+    now sends it to the general debate (if that is open) instead.
+    """
+    form.is_valid()
+    _carry_attachment(request, form, park=True)
+    general = Question.objects.general().open().filter(paper=question.paper_id).first()
+    return render(
+        request,
+        "moderation/contribution_closed.html",
+        {"question": question, "general": general, "form": form, "section": "debate"},
+        status=409,
     )
 
 
@@ -395,3 +413,46 @@ def guidelines(request):
         "moderation/guidelines.html",
         {"questions": questions, "intake_email": settings.MIA_INTAKE_EMAIL},
     )
+
+
+# Readers' reports ------------------------------------------------------------------------------
+
+
+def contribution_report(request, pk):
+    """Any reader may report a published contribution to the editors; nothing is hidden by it."""
+    contribution = get_object_or_404(
+        Contribution.objects.published().select_related("question"), pk=pk
+    )
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
+        # An automated sender is thanked like a person, and nothing reaches the desk.
+        if not form.cleaned_data["website"]:
+            services.report_contribution(
+                contribution=contribution,
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+                reporter_ip=throttle.client_ip(request),
+            )
+        return redirect("moderation:contribution-reported", pk=contribution.pk)
+    return render(
+        request,
+        "moderation/report_form.html",
+        {"contribution": contribution, "form": form, "section": "debate"},
+        status=400 if form.errors else 200,
+    )
+
+
+def contribution_reported(request, pk):
+    """The reader's thanks, after a report: what happens now."""
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("question"), pk=pk, status__in=_REPORTED_STATUSES
+    )
+    return render(
+        request,
+        "moderation/report_sent.html",
+        {"contribution": contribution, "section": "debate"},
+    )
+
+
+# A report's thanks still shows once the editors have acted on it.
+_REPORTED_STATUSES = [Contribution.Status.PUBLISHED, Contribution.Status.REJECTED]

@@ -11,9 +11,12 @@ moderation.services, and both are offered only to staff with the moderation perm
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
+from moderation.admin.blocks import BlockRuleAdmin
+from moderation.admin.questions import ClosingQuestionAdmin
 from moderation.admin.queue import ContributionAdmin, QueueAdmin
 from moderation.admin.reasons import SavedReasonAdmin
 from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
+from moderation.admin.reports import ReportAdmin
 
 admin.site.site_header = gettext_lazy("MIA debate forum: the editors' desk")
 admin.site.site_title = gettext_lazy("MIA debate forum")
@@ -22,10 +25,13 @@ admin.site.index_title = gettext_lazy("The editors' desk")
 admin.site.enable_nav_sidebar = False
 
 __all__ = [
+    "BlockRuleAdmin",
+    "ClosingQuestionAdmin",
     "ContributionAdmin",
     "DecisionAdmin",
     "OutgoingMailAdmin",
     "QueueAdmin",
+    "ReportAdmin",
     "SavedReasonAdmin",
     "SubscriptionAdmin",
 ]

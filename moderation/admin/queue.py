@@ -1,5 +1,7 @@
 """The moderation queue: contributions, the decisions on them, and the research export."""
 
+import threading
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
@@ -21,11 +23,15 @@ from moderation import services
 from moderation.admin import reading
 from moderation.admin.base import ModerationAdmin
 from moderation.models import Decision, QueueEntry, SavedReason
+from moderation.services import blocking, reports
 from moderation.services.transitions import version_of
 from moderation.spam import spam_hints
 
 # How many words of a contribution the queue shows before "read it all".
 EXCERPT_WORDS = 40
+
+# The block rules read once for the list being drawn in this thread (see get_changelist_instance).
+_listing = threading.local()
 
 Status = Contribution.Status
 
@@ -189,9 +195,9 @@ class ContributionAdmin(ModerationAdmin):
     def raised_first(self):
         """
         Orderings that lift a contribution above the others of its status, before the time it
-        has waited: the place for signals such as several open readers' reports. None yet.
+        has waited: the more open readers' reports, the higher.
         """
-        return []
+        return [reports.open_reports_count().desc()]
 
     def changelist_view(self, request, extra_context=None):
         showing_queue = request.GET.get("status__exact") == Status.PENDING
@@ -261,9 +267,19 @@ class ContributionAdmin(ModerationAdmin):
             return "–"
         return timesince(obj.confirmed_at, depth=1)
 
+    def get_changelist_instance(self, request):
+        # The list's rows are checked against the block rules read once, not once a row.
+        _listing.rules = list(blocking.active_rules())
+        return super().get_changelist_instance(request)
+
+    def changeform_view(self, request, *args, **kwargs):
+        # One contribution's page looks its rules up afresh.
+        _listing.rules = None
+        return super().changeform_view(request, *args, **kwargs)
+
     @admin.display(description=gettext_lazy("spam hints"))
     def hints(self, obj):
-        found = spam_hints(obj)
+        found = spam_hints(obj, rules=getattr(_listing, "rules", None))
         return (
             format_html_join(", ", '<span class="mia-hint">{}</span>', ((h,) for h in found)) or "–"
         )

@@ -9,6 +9,7 @@ locked, and the update only applies if the status is still the one that was chec
 `Decision`, and queues its mail so that it is sent only after the commit.
 """
 
+from moderation.services.blocking import block, block_sender, rule_for
 from moderation.services.contributions import (
     EDITABLE,
     check_can_move,
@@ -34,6 +35,13 @@ from moderation.services.following import (
     confirm_subscription,
     follow_question,
     unsubscribe,
+)
+from moderation.services.questions import close_question
+from moderation.services.reports import (
+    dismiss_reports,
+    report_contribution,
+    unpublish_from_reports,
+    with_open_report_counts,
 )
 from moderation.services.rights import (
     WITHDRAWABLE,
@@ -63,11 +71,15 @@ __all__ = [
     "address_from_data_link",
     "announce_published",
     "apply_retention",
+    "block",
+    "block_sender",
     "check_can_move",
+    "close_question",
     "confirm_contribution",
     "confirm_subscription",
     "decide_many",
     "decisions_as_markdown",
+    "dismiss_reports",
     "edit_contribution",
     "follow_question",
     "mark_spam",
@@ -75,10 +87,14 @@ __all__ = [
     "publish",
     "reject",
     "reopen",
+    "report_contribution",
     "request_personal_data",
     "resend_confirmation",
+    "rule_for",
     "submit_contribution",
     "unpublish",
+    "unpublish_from_reports",
     "unsubscribe",
+    "with_open_report_counts",
     "withdraw",
 ]

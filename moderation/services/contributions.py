@@ -16,6 +16,7 @@ from debates.models import Contribution, Question
 from moderation import emails
 from moderation.intake.messages import one_line
 from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.services import blocking
 from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
 from moderation.services.transitions import (
@@ -64,6 +65,8 @@ def submit_contribution(
     """
     if not question.is_open:
         raise QuestionClosed(question)
+    # Taken in like anyone's, so the sender notices nothing; the history says it from the start.
+    blocked_by = blocking.rule_for(email=author_email, ip=submitter_ip)
     answered, parent = parent, _reply_target(question, parent)
     if message_id and Contribution.objects.filter(message_id=message_id).exists():
         raise DuplicateSubmission(message_id)
@@ -93,7 +96,10 @@ def submit_contribution(
     )
     try:
         return _store_submission(
-            contribution, attachment=attachment, wants_reply_notice=wants_reply_notice
+            contribution,
+            attachment=attachment,
+            wants_reply_notice=wants_reply_notice,
+            note=blocking.blocked_reason(blocked_by) if blocked_by else "",
         )
     except IntegrityError:
         # Another intake run took the same mail in between the check and the insert.
@@ -102,7 +108,7 @@ def submit_contribution(
         raise
 
 
-def _store_submission(contribution, *, attachment, wants_reply_notice):
+def _store_submission(contribution, *, attachment, wants_reply_notice, note=""):
     stored = ""
     try:
         with transaction.atomic():
@@ -118,6 +124,7 @@ def _store_submission(contribution, *, attachment, wants_reply_notice):
                 Decision.Action.SUBMITTED,
                 from_status="",
                 to_status=Status.UNCONFIRMED,
+                reason=note,
             )
             if wants_reply_notice and contribution.author_email:
                 # Confirmed together with the contribution: the same link proves the same address.
@@ -216,7 +223,10 @@ def _reply_target(question, parent):
 
 
 def confirm_contribution(*, contribution: Contribution) -> Contribution:
-    """The sender, by the signed link, proves the address; the contribution joins the queue."""
+    """
+    The sender, by the signed link, proves the address; the contribution joins the queue. A
+    blocked sender's goes on to spam, with the rule as the reason, and the editors are not mailed.
+    """
     with transaction.atomic():
         contribution = transition(
             contribution, action=Action.CONFIRMED, confirmed_at=timezone.now()
@@ -224,6 +234,14 @@ def confirm_contribution(*, contribution: Contribution) -> Contribution:
         contribution.subscriptions.filter(status=Subscription.Status.UNCONFIRMED).update(
             status=Subscription.Status.ACTIVE, confirmed_at=timezone.now()
         )
+        rule = blocking.rule_for(email=contribution.author_email, ip=contribution.submitter_ip)
+        if rule:
+            return transition(
+                contribution,
+                action=Action.MARKED_SPAM,
+                reason=blocking.blocked_reason(rule),
+                decided_at=timezone.now(),
+            )
         emails.queue_new_contribution(contribution)
         _mail_next_confirmation(contribution.author_email)
     return contribution

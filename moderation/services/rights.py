@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from debates.models import Contribution
 from moderation import emails
-from moderation.models import Decision, OutgoingMail, Subscription
+from moderation.models import Decision, OutgoingMail, Report, Subscription
 from moderation.services import staging
 from moderation.services.decisions import DECISIONS
 from moderation.services.transitions import transition
@@ -98,14 +98,16 @@ class RetentionReport:
     subscriptions_deleted: int = 0
     mails_deleted: int = 0
     uploads_deleted: int = 0
+    report_addresses_removed: int = 0
 
 
 def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> RetentionReport:
     """
     The retention rules of the privacy notice, for the scheduled job: never-confirmed
     contributions go when their link has expired; e-mail and network addresses go
-    MIA_RETENTION_MONTHS after the editors' decision; the mail log, stale subscriptions and
-    parked uploads go when they have served their purpose. With dry_run, only count.
+    MIA_RETENTION_MONTHS after the editors' decision (a reader's report's, after the report);
+    the mail log, stale subscriptions and parked uploads go when they have served their purpose.
+    With dry_run, only count.
     """
     now = now or timezone.now()
     link_expiry = now - timedelta(days=settings.MIA_CONFIRMATION_DAYS)
@@ -129,12 +131,15 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> Re
         | models.Q(contribution__in=with_addresses)
     )
     uploads = staging.expired(now=now)
+    # A reader's network address serves the rate limit and the desk's judgement, for as long.
+    reporters = Report.objects.filter(created_at__lt=decided_before).exclude(reporter_ip=None)
     report = RetentionReport(
         unconfirmed_deleted=unconfirmed.count(),
         addresses_removed=with_addresses.count(),
         subscriptions_deleted=subscriptions.count(),
         mails_deleted=mails.count(),
         uploads_deleted=len(uploads),
+        report_addresses_removed=reporters.count(),
     )
     if dry_run:
         return report
@@ -144,6 +149,7 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> Re
         files = [c.attachment.name for c in unconfirmed.exclude(attachment="")]
         unconfirmed.delete()
         with_addresses.update(author_email="", submitter_ip=None)
+        reporters.update(reporter_ip=None)
     storage = storages["contributions"]
     for name in [*files, *uploads]:
         storage.delete(name)

@@ -16,6 +16,7 @@ from debates.models import Contribution
 from moderation import services
 from moderation.admin import reading
 from moderation.models import Decision, SavedReason, Viewing
+from moderation.services import reports
 from moderation.services.transitions import version_of
 from tests.factories import PDF_BYTES, make_contribution, make_user, make_webmaster
 
@@ -494,3 +495,22 @@ def test_decide_many_refuses_a_contribution_that_changed_since_the_version_given
     )
     assert (done, len(refusals)) == (0, 1)
     assert "kollega redigerede indlægget" in refusals[0]
+
+
+def test_contributions_with_more_open_reports_rise_among_the_published(moderator, question):
+    quiet = make_contribution(question=question, title="Uden anmeldelser")
+    reported = make_contribution(question=question, title="Anmeldt to gange")
+    once = make_contribution(question=question, title="Anmeldt en gang")
+    for contribution, count in ((reported, 2), (once, 1)):
+        for _ in range(count):
+            reports.report_contribution(contribution=contribution, reason="spam")
+    dismissed = make_contribution(question=question, title="Afvist anmeldelse")
+    reports.report_contribution(contribution=dismissed, reason="spam")
+    dismissed.reports.update(status="dismissed")
+
+    page = moderator.get(reverse("admin:debates_contribution_changelist")).content.decode()
+
+    order = [page.index(c.title) for c in (reported, once)]
+    assert order == sorted(order)
+    assert page.index(once.title) < page.index(quiet.title)
+    assert page.index(once.title) < page.index(dismissed.title)

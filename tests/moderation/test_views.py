@@ -71,8 +71,8 @@ def test_a_closed_question_refuses_a_post_and_stores_nothing(client, question, f
     question.is_open = False
     question.save()
     response = send(client, form_url)
-    assert response.status_code == 200
-    assert "lukket for nye indlæg" in response.content.decode()
+    assert response.status_code == 409
+    assert "tager ikke imod flere indlæg" in response.content.decode()
     assert not Contribution.objects.exists()
 
 

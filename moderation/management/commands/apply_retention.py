@@ -34,6 +34,10 @@ class Command(BaseCommand):
             ("subscriptions deleted", report.subscriptions_deleted),
             ("logged mails deleted", report.mails_deleted),
             ("abandoned uploads deleted", report.uploads_deleted),
+            (
+                "readers' reports whose network addresses are removed",
+                report.report_addresses_removed,
+            ),
         ]
         for what, count in lines:
             self.stdout.write(f"  {count:>6}  {what}")

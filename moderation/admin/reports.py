@@ -1,0 +1,146 @@
+"""Readers' reports on the desk: the list, most reported first, and the two ways to settle them."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from debates.models import Contribution
+from moderation import services
+from moderation.admin.base import ModerationAdmin
+from moderation.models import Report
+
+
+@admin.register(Report)
+class ReportAdmin(ModerationAdmin):
+    """
+    Staff read reports; those who may moderate settle them, on the reported contribution's page
+    (dismiss, or unpublish with a reason) or here in bulk (dismiss). A report is never deleted.
+    """
+
+    list_display = [
+        "created_at",
+        "contribution_link",
+        "open_on_contribution",
+        "reason",
+        "text",
+        "status",
+        "decided_by",
+    ]
+    list_filter = ["status", "reason", "created_at"]
+    search_fields = ["text", "contribution__title", "contribution__author_name"]
+    list_select_related = ["contribution", "decided_by"]
+    readonly_fields = [
+        "contribution_link",
+        "reason",
+        "text",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "reporter_ip",
+    ]
+    fields = readonly_fields
+    actions = ["dismiss_selected"]
+
+    def get_queryset(self, request):
+        open_reports = (
+            Report.objects.filter(contribution=OuterRef("contribution"), status=Report.Status.OPEN)
+            .order_by()
+            .values("contribution")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        # Open reports first, on the most reported contributions; then the newest. Annotated
+        # before ordering, which ModelAdmin.get_queryset would do the other way round.
+        return Report.objects.annotate(open_on_contribution=Coalesce(Subquery(open_reports), 0))
+
+    def get_ordering(self, request):
+        return ["-open_on_contribution", "-created_at", "-pk"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("contribution"), ordering="contribution")
+    def contribution_link(self, obj):
+        url = reverse("admin:debates_contribution_change", args=[obj.contribution_id])
+        return format_html(
+            '<a href="{}#mia-reports">{}</a> <span class="mia-status mia-status-{}">{}</span>',
+            url,
+            obj.contribution,
+            obj.contribution.status,
+            obj.contribution.get_status_display(),
+        )
+
+    @admin.display(description=gettext_lazy("open reports on it"), ordering="open_on_contribution")
+    def open_on_contribution(self, obj):
+        return obj.open_on_contribution
+
+    @admin.action(
+        description=gettext_lazy("Dismiss the open reports on the selected reports' contributions"),
+        permissions=["moderate"],
+    )
+    def dismiss_selected(self, request, queryset):
+        contributions = Contribution.objects.filter(
+            pk__in=queryset.filter(status=Report.Status.OPEN).values("contribution")
+        )
+        dismissed = sum(
+            services.dismiss_reports(contribution=c, actor=request.user) for c in contributions
+        )
+        self.message_user(request, _("Reports dismissed: %(count)d.") % {"count": dismissed})
+
+    def get_urls(self):
+        return [
+            path(
+                "contribution/<int:contribution_id>/",
+                self.admin_site.admin_view(self.settle_view),
+                name="moderation_report_settle",
+            ),
+            *super().get_urls(),
+        ]
+
+    def settle_view(self, request, contribution_id):
+        """From the reported contribution's page: dismiss its open reports, or unpublish it."""
+        contribution = get_object_or_404(Contribution, pk=contribution_id)
+        back = reverse("admin:debates_contribution_change", args=[contribution.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        if request.POST.get("settle") == "unpublish":
+            try:
+                services.unpublish_from_reports(
+                    contribution=contribution,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+            except services.ModerationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(f"{back}#mia-reports")
+            self.message_user(
+                request,
+                _("Unpublished: “%(contribution)s”. Its reports are marked acted on.")
+                % {"contribution": contribution},
+                messages.SUCCESS,
+            )
+        else:
+            dismissed = services.dismiss_reports(contribution=contribution, actor=request.user)
+            self.message_user(
+                request,
+                _("Reports dismissed: %(count)d. “%(contribution)s” stays as it is.")
+                % {"count": dismissed, "contribution": contribution},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:moderation_report_changelist"))
