@@ -6,6 +6,9 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The suite runs in this many processes (pytest-xdist); 0 runs it in one.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve migrate seed test test-postgres test-clock lint format messages webmaster benchmark clean
@@ -34,10 +37,10 @@ run: seed ## Set up, seed and serve the site on http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install ## Run the suite against the local PostgreSQL
-	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PYTEST) $(PYTEST_ARGS)
 
 # Two clocks at which the date in Copenhagen is not the date in UTC: a winter night after 23:00
 # UTC, and the first minutes of a summer day (22:00 UTC). faketime starts the clock there.
@@ -46,8 +49,8 @@ SUMMER_MIDNIGHT := 2026-06-30 22:00:00 UTC
 
 test-clock: install ## Run the suite at 23:30 UTC and at local midnight in summer (needs faketime)
 	@command -v faketime >/dev/null || { echo "make test-clock needs faketime: apt-get install faketime"; exit 1; }
-	faketime -m "$(WINTER_NIGHT)" $(BIN)/python -m pytest $(PYTEST_ARGS)
-	faketime -m "$(SUMMER_MIDNIGHT)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	faketime -m "$(WINTER_NIGHT)" $(PYTEST) $(PYTEST_ARGS)
+	faketime -m "$(SUMMER_MIDNIGHT)" $(PYTEST) $(PYTEST_ARGS)
 
 lint: install ## Check code style with ruff
 	$(BIN)/ruff check .
