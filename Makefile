@@ -8,9 +8,12 @@ DEMO_REPLIES ?= 300
 DEMO_SEED ?= 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The suite runs in this many processes (pytest-xdist); 0 runs it in one.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve loadtest migrate seed demo test test-postgres lint format messages webmaster benchmark clean
+.PHONY: help install run serve loadtest migrate seed demo test test-postgres test-clock lint format messages webmaster benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,10 +45,20 @@ serve: install ## Serve as in production (DEBUG off, gunicorn, static files coll
 	PORT=$(PORT) $(BIN)/python bin/serve
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install ## Run the suite against the local PostgreSQL
-	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PYTEST) $(PYTEST_ARGS)
+
+# Two clocks at which the date in Copenhagen is not the date in UTC: a winter night after 23:00
+# UTC, and the first minutes of a summer day (22:00 UTC). faketime starts the clock there.
+WINTER_NIGHT := 2026-11-27 23:30:00 UTC
+SUMMER_MIDNIGHT := 2026-06-30 22:00:00 UTC
+
+test-clock: install ## Run the suite at 23:30 UTC and at local midnight in summer (needs faketime)
+	@command -v faketime >/dev/null || { echo "make test-clock needs faketime: apt-get install faketime"; exit 1; }
+	faketime -m "$(WINTER_NIGHT)" $(PYTEST) $(PYTEST_ARGS)
+	faketime -m "$(SUMMER_MIDNIGHT)" $(PYTEST) $(PYTEST_ARGS)
 
 lint: install ## Check code style with ruff
 	$(BIN)/ruff check .

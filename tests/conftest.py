@@ -5,16 +5,33 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
 
-from debates.models import Question
+from debates.models import Question, Workshop
 from tests import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests make hundreds of accounts; the production hasher is slow on purpose."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the seeded content, loaded once; tests roll back their changes."""
+    with django_db_blocker.unblock():
+        call_command("seed_content", stdout=io.StringIO())
 
 
 @pytest.fixture
 def seeded(db):
     """The site's seeded MIA content, as `make run` loads it."""
-    call_command("seed_content", stdout=io.StringIO())
+    # A test with real commits empties the database when it ends; the next one loads it again.
+    if not Workshop.objects.exists():
+        call_command("seed_content", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

@@ -65,15 +65,15 @@ def test_the_sitemap_lists_the_pages_in_both_languages(client, question):
 
 
 def test_a_question_in_the_sitemap_changes_only_when_something_is_published(client, question):
+    three_days_ago = timezone.now() - timedelta(days=3)
     published = make_contribution(question=question)
-    Contribution.objects.filter(pk=published.pk).update(
-        published_at=timezone.now() - timedelta(days=3)
-    )
+    Contribution.objects.filter(pk=published.pk).update(published_at=three_days_ago)
     taken_down = make_contribution(question=question, status=Status.REJECTED)
     Contribution.objects.filter(pk=taken_down.pk).update(published_at=timezone.now())
 
     xml = client.get("/sitemap.xml").content.decode()
 
-    expected = (timezone.now() - timedelta(days=3)).date().isoformat()
+    # The sitemap prints the local date, as every date shown on the site.
+    expected = timezone.localdate(three_days_ago).isoformat()
     entry = xml[xml.index("http://testserver/debat/lederens-roller/") :].split("</url>")[0]
     assert f"<lastmod>{expected}</lastmod>" in entry
