@@ -64,6 +64,7 @@ def test_it_refuses_to_run_on_a_live_site(seeded, settings):
 
 
 def test_it_says_to_seed_the_content_first(db, debug):
+    Question.objects.all().delete()
     with pytest.raises(CommandError, match="seed_content"):
         seed_demo("--replies", "5")
 
