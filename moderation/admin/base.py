@@ -1,7 +1,12 @@
 """What the webmaster's desk pages share: who may moderate, and records nobody edits by hand."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 
+from debates.models import Contribution
 from moderation.roles import MODERATE_PERMISSION
 
 
@@ -10,6 +15,27 @@ class ModerationAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm(MODERATE_PERMISSION)
+
+    def contribution_button_url(self, route, view, name):
+        """
+        The URL a button on a contribution's page posts to. `view(request, contribution, back)`
+        runs only for a moderator's POST; anything else goes back to the contribution's page.
+        """
+
+        def on_contribution(request, contribution_id):
+            contribution = get_object_or_404(Contribution, pk=contribution_id)
+            back = reverse("admin:debates_contribution_change", args=[contribution.pk])
+            if request.method != "POST":
+                return HttpResponseRedirect(back)
+            if not self.has_moderate_permission(request):
+                raise PermissionDenied
+            return view(request, contribution, back)
+
+        return path(
+            f"{route}/<int:contribution_id>/",
+            self.admin_site.admin_view(on_contribution),
+            name=name,
+        )
 
 
 class RecordAdmin(ModerationAdmin):

@@ -2,14 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from debates.models import Contribution
 from moderation import services
 from moderation.admin.base import ModerationAdmin
 from moderation.models import BlockRule
@@ -75,22 +71,14 @@ class BlockRuleAdmin(ModerationAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "sender/<int:contribution_id>/",
-                self.admin_site.admin_view(self.block_sender_view),
-                name="moderation_blockrule_sender",
+            self.contribution_button_url(
+                "sender", self.block_sender_view, "moderation_blockrule_sender"
             ),
             *super().get_urls(),
         ]
 
-    def block_sender_view(self, request, contribution_id):
+    def block_sender_view(self, request, contribution, back):
         """One click on a contribution's page blocks its sender's address, or their domain."""
-        contribution = get_object_or_404(Contribution, pk=contribution_id)
-        back = reverse("admin:debates_contribution_change", args=[contribution.pk])
-        if request.method != "POST":
-            return HttpResponseRedirect(back)
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
         try:
             rule = services.block_sender(
                 contribution=contribution, kind=request.POST.get("kind"), actor=request.user

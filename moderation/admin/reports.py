@@ -1,24 +1,22 @@
 """Readers' reports on the desk: the list, most reported first, and the two ways to settle them."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation import services
-from moderation.admin.base import ModerationAdmin
+from moderation.admin.base import RecordAdmin
 from moderation.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(ModerationAdmin):
+class ReportAdmin(RecordAdmin):
     """
     Staff read reports; those who may moderate settle them, on the reported contribution's page
     (dismiss, or unpublish with a reason) or here in bulk (dismiss). A report is never deleted.
@@ -64,15 +62,6 @@ class ReportAdmin(ModerationAdmin):
     def get_ordering(self, request):
         return ["-open_on_contribution", "-created_at", "-pk"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=gettext_lazy("contribution"), ordering="contribution")
     def contribution_link(self, obj):
         url = reverse("admin:debates_contribution_change", args=[obj.contribution_id])
@@ -103,22 +92,14 @@ class ReportAdmin(ModerationAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "contribution/<int:contribution_id>/",
-                self.admin_site.admin_view(self.settle_view),
-                name="moderation_report_settle",
+            self.contribution_button_url(
+                "contribution", self.settle_view, "moderation_report_settle"
             ),
             *super().get_urls(),
         ]
 
-    def settle_view(self, request, contribution_id):
+    def settle_view(self, request, contribution, back):
         """From the reported contribution's page: dismiss its open reports, or unpublish it."""
-        contribution = get_object_or_404(Contribution, pk=contribution_id)
-        back = reverse("admin:debates_contribution_change", args=[contribution.pk])
-        if request.method != "POST":
-            return HttpResponseRedirect(back)
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
         if request.POST.get("settle") == "unpublish":
             try:
                 services.unpublish_from_reports(
