@@ -56,6 +56,8 @@ class ContributionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.staged = None
+        # The error summary names the box in a few words; its label is a whole sentence.
+        self.fields["consent"].summary_label = _("Consent to publish your name")
         self.fields["consent"].label = format_html(
             '{} <a href="{}">{}</a>',
             _(

@@ -468,3 +468,17 @@ def test_names_and_titles_are_kept_on_one_line(client, form_url):
     contribution = Contribution.objects.get()
     assert contribution.author_name == "Søren Bcc: alle@example.dk"
     assert contribution.title == "To linjer"
+
+
+def test_the_error_summary_names_the_consent_box_in_a_few_words(client, form_url):
+    response = send(client, form_url, consent="")
+    summary = response.content.decode().split('id="fejl"')[1].split("</div>")[0]
+    assert "Samtykke til at vise dit navn:" in summary
+    assert "Jeg giver samtykke" not in summary
+
+
+def test_a_preview_offers_the_send_button_by_the_preview(client, form_url):
+    html = client.post(form_url, valid_data(preview="1")).content.decode()
+    preview = html.split('class="preview')[1].split("</section>")[0]
+    assert 'form="indlaeg-formular" name="send"' in preview
+    assert 'id="indlaeg-formular"' in html
