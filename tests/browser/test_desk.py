@@ -96,6 +96,8 @@ def test_the_webmaster_works_through_the_queue(page, seeded, screenshot):
 
     # Rejected from the list with a saved reason, in the contributor's language, adjusted.
     row_of(page, second).get_by_role("button", name="Afvis").click()
+    # The saved reasons fill the field by script, which runs once the page has loaded.
+    page.wait_for_load_state("load")
     page.get_by_label("Gemt begrundelse").select_option(label="Uden for spørgsmålet")
     reason = page.get_by_label("Begrundelse, som sendes til hver bidragyder")
     expect(reason).to_have_value("Your contribution is not about the question.")
