@@ -33,12 +33,6 @@ def decide_url(contribution):
 
 
 @pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
-@pytest.fixture
 def staff_without_moderation(client, db):
     """Staff who may read and change contributions in the admin, but not moderate them."""
     user = make_user()

@@ -48,12 +48,6 @@ def waiting(question, *, hours, **fields):
 
 
 @pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
-@pytest.fixture
 def staff_without_moderation(client, db):
     user = make_user()
     user.user_permissions.add(

@@ -6,13 +6,10 @@ a contribution sent twice in a row is stored once.
 import http.cookiejar
 import io
 import re
-import socket
-import threading
 import time
 import urllib.parse
 import urllib.request
 
-import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -20,26 +17,6 @@ from django.urls import reverse
 from debates.models import Contribution, Question
 from moderation.models import OutgoingMail
 from tests.mail import mails_to, parse
-
-
-@pytest.fixture
-def stalled_smtp_server():
-    """A server on 127.0.0.1 that accepts every connection and never says a word."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield server.getsockname()[1]
-    server.close()
-    for connection in held:
-        connection.close()
 
 
 def send_through_the_form(base_url, slug, **fields):

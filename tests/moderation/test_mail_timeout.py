@@ -1,36 +1,13 @@
 """A mail server that accepts the connection and never answers cannot hold the site."""
 
 import io
-import socket
-import threading
 import time
 
-import pytest
 from django.core import mail as django_mail
 from django.core.management import call_command
 
 from moderation.emails import send_queued
 from moderation.models import OutgoingMail
-
-
-@pytest.fixture
-def stalled_smtp_server():
-    """A server on 127.0.0.1 that accepts every connection and never says a word."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield server.getsockname()[1]
-    server.close()
-    for connection in held:
-        connection.close()
 
 
 def test_the_site_gives_mail_servers_a_timeout():

@@ -231,12 +231,6 @@ def test_the_retention_job_removes_a_readers_address_after_the_retention_period(
 
 
 @pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
-@pytest.fixture
 def staff_without_moderation(client, db):
     user = make_user()
     user.user_permissions.add(
