@@ -30,7 +30,8 @@ def write(page, *, name, email, body, title=""):
     form.get_by_role("checkbox", name="Jeg giver samtykke").check()
     form.get_by_role("button", name="Forhåndsvis").click()
     expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
-    # The send button sits right by the preview: the next key press from it reaches it.
+    # The focus moves to the preview, and the send button sits right by it: one Tab away.
+    expect(page.locator("section.preview")).to_be_focused()
     page.keyboard.press("Tab")
     send = page.locator("section.preview").get_by_role("button", name="Send indlæg")
     expect(send).to_be_focused()
