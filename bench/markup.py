@@ -12,7 +12,6 @@ the normal text's.
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,57 +23,13 @@ django.setup()
 
 from debates.markup import render_markdown  # noqa: E402
 
-NORMAL = (
-    "Innovation i den offentlige sektor kræver *tillid* og **tid**. Se [rapporten]"
-    "(https://ruc.dk/mia) og https://example.dk for mere.\n\n"
-    "- ledelse\n- medarbejdere\n\n> Et citat fra workshoppen.\n\n"
+# The same corpus the test holds to its budget.
+from tests.debates.test_markup_limits import (  # noqa: E402
+    NORMAL,
+    PATHOLOGICAL,
+    repeated,
+    seconds,
 )
-
-# Each shape repeated to the length measured.
-SHAPES = {
-    "open brackets": "[",
-    "link openers": "[a](",
-    "image openers": "![",
-    "reference openers": "[a][",
-    "empty link openers": "[](",
-    "link with <": "[a](<",
-    "bracket and emphasis": "[*",
-    "bracket lines": "[\n",
-    "emphasis *": "*",
-    "emphasis _": "_",
-    "emphasis pairs": "*a*",
-    "strong openers": "**a",
-    "nested quotes": ">",
-    "nested quotes, spaced": "> ",
-    "quote lines": "> \n",
-    "nested lists": "  - ",
-    "nested numbered lists": "1. ",
-    "list lines": "- \n  ",
-    "backticks": "`",
-    "code spans": "``a",
-    "reference definitions": "[a]: x\n",
-    "html-ish <": "<",
-    "html comments": "<!--",
-    "entities &": "&",
-    "numeric entities": "&#",
-    "setext underlines": "=\n",
-    "rules": "***\n",
-    "hard breaks": "a  \n",
-    "backslashes": "\\",
-    "one long line": "abcdefghij",
-    "short lines": "a\n",
-    "mixed": "[*_`<&>\n- [a](",
-}
-
-
-def repeated(shape, length):
-    return (shape * (length // len(shape) + 1))[:length]
-
-
-def seconds(text):
-    start = time.perf_counter()
-    render_markdown(text)
-    return time.perf_counter() - start
 
 
 def main():
@@ -87,7 +42,7 @@ def main():
     normal = {n: seconds(repeated(NORMAL, n)) for n in lengths}
     print(f"{'normal text':<24}" + "".join(f"{normal[n]:>15.3f}s" for n in lengths))
     worst = 0.0
-    for name, shape in SHAPES.items():
+    for name, shape in PATHOLOGICAL.items():
         row = []
         for n in lengths:
             took = seconds(repeated(shape, n))
