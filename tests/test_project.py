@@ -89,3 +89,12 @@ def test_a_filemail_url_means_the_folder_it_names():
     assert settings_in({"EMAIL_URL": "filemail://var/mail"}, "EMAIL_FILE_PATH") == [
         str(settings.BASE_DIR / "var" / "mail")
     ]
+
+
+def test_health_answers_without_the_database(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response["Cache-Control"]
+    assert client.post("/health/").status_code == 405
