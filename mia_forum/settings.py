@@ -116,6 +116,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database is a quick 503 page, not a request that hangs.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
@@ -126,6 +127,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The default local-memory cache is each process's own, so the site's limits only hold across
 # processes and servers when CACHE_URL points at a shared cache (Redis).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Seconds a public page rendered for anonymous readers is kept whole in the cache. Any change a
+# reader could see invalidates every page at once, so this is only a backstop. The page cache
+# must be shared by every process that serves the site (one runserver, or Redis); 0 turns it off,
+# as `make serve` does when several workers would each have a local-memory cache of their own.
+# Each contribution's rendered HTML is cached as well, keyed by what it shows, so never stale.
+MIA_PAGE_CACHE_SECONDS = env.int("MIA_PAGE_CACHE_SECONDS", default=600)
 
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... (django-environ).
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
