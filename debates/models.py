@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from debates.cache import content_changed
 from debates.markup import render_markdown
 
 WORKSHOP_COUNT = 5
@@ -166,6 +167,13 @@ class Paragraph(models.Model):
 
 
 class QuestionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """An update in bulk is a change readers see, as a save is (debates/signals.py)."""
+        changed = super().update(**kwargs)
+        if changed:
+            content_changed()
+        return changed
+
     def open(self):
         return self.filter(is_open=True)
 
@@ -281,6 +289,20 @@ class ContributionQuerySet(models.QuerySet):
     def for_thread(self):
         """What a thread shows of each contribution, fetched in the same query."""
         return self.select_related("question").order_by("published_at", "pk")
+
+    # Saves in bulk send no signals; published contributions made or changed so are still seen.
+    def bulk_create(self, objs, *args, **kwargs):
+        made = super().bulk_create(objs, *args, **kwargs)
+        if any(c.status == Contribution.Status.PUBLISHED for c in made):
+            content_changed()
+        return made
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        changed = super().bulk_update(objs, *args, **kwargs)
+        if any(c.status == Contribution.Status.PUBLISHED for c in objs):
+            content_changed()
+        return changed
 
 
 def contribution_files():

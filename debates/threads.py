@@ -27,6 +27,20 @@ Status = Contribution.Status
 PAGE_PARAMETER = "side"
 # What a placeholder is made of: its place in the thread, and whether it was withdrawn.
 GAP_FIELDS = ("pk", "parent_id", "status", "published_at", "depth", "question_id")
+# What a page of a thread shows of a published contribution (debates/_reply.html), and no more:
+# not the text as sent, the addresses or the editors' notes.
+SHOWN_FIELDS = (
+    *GAP_FIELDS,
+    "in_reply_to_id",
+    "author_name",
+    "author_title",
+    "author_organisation",
+    "title",
+    "body_html",
+    "attachment",
+    "attachment_name",
+    "edited_at",
+)
 
 
 @dataclass
@@ -232,7 +246,17 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
     on_page = set(page.object_list)
     wanted = [pk for pk in outline.rows if outline.root_of(pk) in on_page]
     published = [pk for pk in wanted if outline.rows[pk].status == Status.PUBLISHED]
-    shown = list(Contribution.objects.filter(pk__in=published).for_thread()) if published else []
+    shown = (
+        list(
+            Contribution.objects.filter(pk__in=published)
+            .only(*SHOWN_FIELDS)
+            .order_by("published_at", "pk")
+        )
+        if published
+        else []
+    )
+    for c in shown:
+        c.question = question
     nodes = {c.pk: Node(c) for c in shown}
     for pk in wanted:
         if pk not in nodes:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from debates import views
+from debates.cache import public_page
 from debates.feeds import DebateFeed, QuestionFeed
 
 app_name = "debates"
@@ -11,8 +12,8 @@ urlpatterns = [
     path("workshops/<int:number>/konklusioner/", views.paper_detail, name="paper-detail"),
     path("konklusioner/", views.paper_latest, name="paper-latest"),
     path("debat/<slug:slug>/", views.question_detail, name="question-detail"),
-    path("debat/<slug:slug>/feed/", QuestionFeed(), name="question-feed"),
-    path("feed/", DebateFeed(), name="feed"),
+    path("debat/<slug:slug>/feed/", public_page(QuestionFeed()), name="question-feed"),
+    path("feed/", public_page(DebateFeed()), name="feed"),
     path("soeg/", views.search, name="search"),
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),

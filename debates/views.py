@@ -6,6 +6,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from debates.attachments import attachment_response
+from debates.cache import public_page
+from debates.fragments import render_thread
 from debates.models import (
     AccessibilityStatement,
     Contribution,
@@ -27,6 +29,7 @@ from debates.threads import (
 LATEST_ON_HOME = 5
 
 
+@public_page
 def home(request):
     paper = Paper.objects.select_related("workshop").last()
     questions = (
@@ -51,6 +54,7 @@ def home(request):
     )
 
 
+@public_page
 def workshop_list(request):
     workshops = Workshop.objects.prefetch_related(
         Prefetch("talks", queryset=Talk.objects.prefetch_related("speakers"))
@@ -60,6 +64,7 @@ def workshop_list(request):
     )
 
 
+@public_page
 def workshop_detail(request, number):
     workshop = get_object_or_404(Workshop.objects.select_related("paper"), number=number)
     talks = workshop.talks.prefetch_related(
@@ -83,6 +88,7 @@ def paper_latest(request):
     return redirect(paper)
 
 
+@public_page
 def paper_detail(request, number):
     paper = get_object_or_404(Paper.objects.select_related("workshop"), workshop__number=number)
     questions = paper.questions.with_reply_counts()
@@ -100,6 +106,7 @@ def paper_detail(request, number):
     )
 
 
+@public_page(query=[PAGE_PARAMETER])
 def question_detail(request, slug):
     """A page of the question's thread; the first is the question's own address."""
     question = get_object_or_404(
@@ -116,7 +123,12 @@ def question_detail(request, slug):
     return render(
         request,
         "debates/question_detail.html",
-        {"question": question, "thread": thread, "section": "debate"},
+        {
+            "question": question,
+            "thread": thread,
+            "thread_html": render_thread(thread.nodes, question=question),
+            "section": "debate",
+        },
     )
 
 
@@ -147,6 +159,7 @@ def paper_response(contribution: Contribution) -> FileResponse:
     return attachment_response(contribution)
 
 
+@public_page
 def accessibility(request):
     """The accessibility statement that the web accessibility act asks of a public body."""
     statement = AccessibilityStatement.objects.order_by("pk").first()

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from debates import sitemaps as debates_sitemaps
+from debates.cache import public_page
 from mia_forum.views import health
 from moderation import sitemaps as moderation_sitemaps
 from moderation.admin.shortcuts import view_on_site
@@ -26,7 +27,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("debates.urls")),

@@ -8,6 +8,8 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self):
+        from moderation import signals
         from moderation.roles import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self)
+        signals.connect()

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from debates.attachments import pdf_filename
+from debates.cache import public_page
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services, throttle
@@ -394,6 +395,7 @@ def _subscription(pk):
     return get_object_or_404(queryset, pk=pk)
 
 
+@public_page
 def privacy(request):
     return render(
         request,
@@ -406,6 +408,7 @@ def privacy(request):
     )
 
 
+@public_page
 def guidelines(request):
     questions = Question.objects.open().exclude(paragraph=None).order_by("paper", "position")
     return render(

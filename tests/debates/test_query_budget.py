@@ -3,6 +3,7 @@ Every public page, and the editors' queue, costs the same number of queries for 
 contributions as for one of a thousand: nothing is fetched once per reply, talk or question.
 """
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,6 +32,12 @@ PUBLIC = [
     f"/en/debat/{LONG}/",
 ]
 QUEUE = "/admin/debates/contribution/"
+
+
+@pytest.fixture(autouse=True)
+def _pages_built_not_cached(settings):
+    """What a page costs to build, as after any change: whole pages are not served from cache."""
+    settings.MIA_PAGE_CACHE_SECONDS = 0
 
 
 def grow(top_level_on_long, top_level_elsewhere, pending):

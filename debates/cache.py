@@ -1,0 +1,286 @@
+"""
+What anonymous readers see, served from the cache, and forgotten the moment it changes.
+
+Whole pages. A view marked @public_page is rendered once per language and address and kept in
+the cache, compressed. Every page's key carries the site's *generation*, a random value that
+`content_changed()` replaces whenever something a reader could see changes (the signals in
+debates/signals.py and moderation/signals.py say what counts), so all pages are rebuilt on their
+next visit and none is ever served stale. The key also carries a fingerprint of the templates,
+the translations and the site's settings, so that a new release or configuration starts afresh.
+
+Only what is the same for every visitor is cached: a request with a session or a pending
+message, any method but GET and HEAD, a query string the page does not name, or a response that
+sets a cookie, is rendered as usual and not kept. The one thing on a public page that differs
+per visitor, the CSRF token in its forms, is cut out before the page is stored and put back,
+freshly masked for the visitor, each time it is served; the page is compressed in pieces around
+those tokens, so that serving it costs no compression (see `StoredPage`). Compressing a public
+page is safe from BREACH: the only secret on it is that token, which Django masks anew in every
+response, and which goes out uncompressed.
+
+The cache must be one that every process serving the site shares (Redis through CACHE_URL, or
+the local memory of a single process); MIA_PAGE_CACHE_SECONDS=0 turns whole pages off.
+"""
+
+import hashlib
+import re
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass
+from functools import cache as memoise
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+
+GENERATION_KEY = "mia:generation"
+TOKEN = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(?=")')
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Headers that belong to one response, never to the stored page.
+PER_RESPONSE_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "vary",
+    "cache-control",
+    "expires",
+    "set-cookie",
+}
+
+
+# The generation --------------------------------------------------------------------------------
+
+
+def content_changed() -> None:
+    """
+    Something a reader could see has changed (or is about to, when its transaction commits):
+    every cached page is out of date. The generation changes now, so that this process and its
+    tests see the change at once, and again after the commit, so that no page rendered from the
+    database as it was before the commit outlives it.
+    """
+    _new_generation()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is _new_generation for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        # Once per transaction, however many changes it makes.
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Never set, or evicted: a value never used before, whoever adds it first.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+@memoise
+def release() -> str:
+    """What shapes a page besides the database: the templates, translations and settings."""
+    digest = hashlib.blake2b(digest_size=8)
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        [
+            *(base / "templates").rglob("*.html"),
+            *(base / "templates").rglob("*.txt"),
+            *base.glob("locale/*/LC_MESSAGES/*.mo"),
+        ]
+    )
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    for name in sorted(dir(settings)):
+        if name.startswith("MIA_") or name in ("LANGUAGES", "TIME_ZONE", "STATIC_URL"):
+            digest.update(f"{name}={getattr(settings, name)!r}".encode())
+    return digest.hexdigest()
+
+
+def _forget_release(setting, **kwargs):
+    if setting.startswith("MIA_") or setting in ("LANGUAGES", "TIME_ZONE", "STATIC_URL"):
+        release.cache_clear()
+
+
+setting_changed.connect(_forget_release)
+
+
+# Marking pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagePolicy:
+    # The query parameters the page reads; each is part of the cached page's key.
+    query: tuple[str, ...] = ()
+
+
+def public_page(view=None, *, query=()):
+    """
+    Mark a view whose page is the same for every anonymous reader, to be cached whole.
+    `query` names the parameters the view reads; a request with any other is not cached.
+    """
+
+    def mark(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapper.public_page = PagePolicy(tuple(query))
+        return wrapper
+
+    return mark(view) if view is not None else mark
+
+
+# The middleware --------------------------------------------------------------------------------
+
+
+class PublicPageCacheMiddleware:
+    """Serve @public_page views from the cache for anonymous readers, and keep what they render."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_public_page_key", None)
+        if key is None:
+            return response
+        page = StoredPage.from_response(request, response)
+        if page is None:
+            return response
+        cache.set(key, page, timeout=settings.MIA_PAGE_CACHE_SECONDS)
+        return page.response_for(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        policy = getattr(view_func, "public_page", None)
+        if policy is None or not settings.MIA_PAGE_CACHE_SECONDS:
+            return None
+        key = page_key(request, policy)
+        if key is None:
+            return None
+        page = cache.get(key)
+        if page is not None:
+            return page.response_for(request)
+        request._public_page_key = key
+        return None
+
+
+def page_key(request, policy: PagePolicy) -> str | None:
+    """The page's key in the cache, or None if this request's page is not one to share."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    if any(name not in policy.query for name in request.GET):
+        return None
+    query = "&".join(f"{name}={request.GET[name]}" for name in policy.query if name in request.GET)
+    address = hashlib.blake2b(
+        f"{request.get_host()}{request.path}?{query}".encode(), digest_size=16
+    ).hexdigest()
+    return f"mia:page:{release()}:{generation()}:{get_language()}:{address}"
+
+
+@dataclass
+class StoredPage:
+    """
+    A rendered page without its CSRF tokens: the text between them (`pieces`), and each piece
+    compressed on its own (raw deflate, each flushed to a byte boundary), so that the page can be
+    sent gzip-compressed with fresh tokens in between, written as stored (uncompressed) blocks.
+    """
+
+    status: int
+    headers: list[tuple[str, str]]
+    pieces: list[bytes]
+    compressed: list[bytes]
+
+    @classmethod
+    def from_response(cls, request, response):
+        """The page to keep, or None if the response is not the same for every reader."""
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or response.has_header("Content-Encoding")
+            or "private" in response.get("Cache-Control", "")
+            or "no-store" in response.get("Cache-Control", "")
+            or len(messages.get_messages(request))
+            or (hasattr(request, "session") and request.session.modified)
+        ):
+            return None
+        content = response.content
+        pieces = TOKEN.split(content)
+        secret = request.META.get("CSRF_COOKIE")
+        if b"csrfmiddlewaretoken" in b"".join(pieces).replace(
+            b'name="csrfmiddlewaretoken" value="', b""
+        ) or (secret and secret.encode() in content):
+            # A token somewhere the page does not expect one: not something to share.
+            return None
+        compressed = []
+        for index, piece in enumerate(pieces):
+            compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+            last = index == len(pieces) - 1
+            compressed.append(
+                compressor.compress(piece)
+                + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+            )
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in PER_RESPONSE_HEADERS
+        ]
+        return cls(response.status_code, headers, pieces, compressed)
+
+    def response_for(self, request) -> HttpResponse:
+        tokens = [get_token(request).encode() for _ in self.pieces[1:]]
+        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            body = self.gzipped(tokens)
+            encoding = "gzip"
+        else:
+            body = _interleave(self.pieces, tokens)
+            encoding = None
+        response = HttpResponse(body, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        if encoding:
+            response["Content-Encoding"] = encoding
+        response["Content-Length"] = str(len(body))
+        patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
+        # The page carries this visitor's token: no shared cache downstream may keep it.
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def gzipped(self, tokens: list[bytes]) -> bytes:
+        crc, size = 0, 0
+        for piece in _interleave_parts(self.pieces, tokens):
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+        parts = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]  # gzip, no name, no time
+        for compressed, token in zip(self.compressed, [*tokens, None], strict=True):
+            parts.append(compressed)
+            if token is not None:
+                # A stored block, not final: type 00 on a byte boundary, then LEN and NLEN.
+                parts.append(struct.pack("<BHH", 0, len(token), 0xFFFF ^ len(token)) + token)
+        parts.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+        return b"".join(parts)
+
+
+def _interleave_parts(pieces, tokens):
+    for piece, token in zip(pieces, [*tokens, None], strict=True):
+        yield piece
+        if token is not None:
+            yield token
+
+
+def _interleave(pieces, tokens):
+    return b"".join(_interleave_parts(pieces, tokens))

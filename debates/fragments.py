@@ -1,0 +1,94 @@
+"""
+A thread as HTML, put together from each contribution's own HTML, which is cached.
+
+A contribution's HTML (debates/_reply.html) is cached under a digest of everything it shows: its
+text, names, dates, its place and what it answers, its question's state, the language and the
+release. A change to any of them is a new key, so a fragment is never stale and never needs
+forgetting; a page rebuilt after a publish renders only what is new and fetches the rest in one
+round trip to the cache. The nesting around the fragments is written here, not by a template
+included once per reply.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from debates.cache import release
+from debates.models import Question
+from debates.threads import Node
+
+TEMPLATE = "debates/_reply.html"
+# Unused fragments leave the cache after a week; a page that needs one again renders it again.
+FRAGMENT_SECONDS = 7 * 24 * 60 * 60
+
+
+def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
+    """The thread's nodes, nested as ordered lists, each contribution from the cache if it can."""
+    every = list(_walk(nodes))
+    prefix = f"mia:reply:{release()}:{get_language()}:"
+    keys = {id(node): prefix + _digest(node, question) for node in every}
+    found = cache.get_many(keys.values())
+    missing = {}
+    if len(found) < len(keys):
+        template = get_template(TEMPLATE)
+        for node in every:
+            key = keys[id(node)]
+            if key not in found:
+                found[key] = missing[key] = template.render({"node": node, "question": question})
+        cache.set_many(missing, timeout=FRAGMENT_SECONDS)
+    replies_label = format_html(' aria-label="{}"', _("Replies"))
+    parts = []
+    _write(nodes, parts, lambda node: found[keys[id(node)]], replies_label)
+    # The fragments are rendered templates, escaped as any; the markup around them is ours.
+    return mark_safe("".join(parts))
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def _write(nodes, parts, fragment, replies_label):
+    for node in nodes:
+        parts.append(f'<li class="reply-item depth-{int(node.contribution.depth)}">')
+        parts.append(fragment(node))
+        if node.children:
+            parts.append(f'<ol class="thread list-unstyled"{replies_label}>')
+            _write(node.children, parts, fragment, replies_label)
+            parts.append("</ol>")
+        parts.append("</li>")
+
+
+def _digest(node: Node, question: Question) -> str:
+    """A digest of everything debates/_reply.html shows of the node."""
+    c = node.contribution
+    if node.is_placeholder:
+        # A placeholder shows its place and whether it was withdrawn, and carries nothing else.
+        shown = (c.pk, c.status, c.depth, question.slug)
+        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    answers = node.answers.contribution if node.answers else None
+    shown = (
+        c.pk,
+        c.status,
+        c.depth,
+        node.is_placeholder,
+        node.is_flattened,
+        answers and (answers.pk, answers.author_name, node.answers.is_placeholder),
+        c.title,
+        c.author_name,
+        c.affiliation,
+        c.published_at and c.published_at.isoformat(),
+        c.edited_at and c.edited_at.isoformat(),
+        c.body_html,
+        c.attachment.name if c.attachment else "",
+        c.attachment_name,
+        question.slug,
+        question.is_open,
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
