@@ -28,7 +28,7 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from functools import cache as memoise
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -146,7 +146,10 @@ def public_page(view=None, *, query=()):
 
 
 class PublicPageCacheMiddleware:
-    """Serve @public_page views from the cache for anonymous readers, and keep what they render."""
+    """
+    Serve @public_page views from the cache for anonymous readers, and keep what they render.
+    With the page cache off (MIA_PAGE_CACHE_SECONDS=0) such pages are still sent compressed.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -159,16 +162,20 @@ class PublicPageCacheMiddleware:
         page = StoredPage.from_response(request, response)
         if page is None:
             return response
-        cache.set(key, page, timeout=settings.MIA_PAGE_CACHE_SECONDS)
+        if key:
+            cache.set(key, page, timeout=settings.MIA_PAGE_CACHE_SECONDS)
         return page.response_for(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         policy = getattr(view_func, "public_page", None)
-        if policy is None or not settings.MIA_PAGE_CACHE_SECONDS:
+        if policy is None:
+            return None
+        if not shared(request, policy):
+            return None
+        if not settings.MIA_PAGE_CACHE_SECONDS:
+            request._public_page_key = ""  # rendered and compressed, but not kept
             return None
         key = page_key(request, policy)
-        if key is None:
-            return None
         page = cache.get(key)
         if page is not None:
             return page.response_for(request)
@@ -176,14 +183,18 @@ class PublicPageCacheMiddleware:
         return None
 
 
-def page_key(request, policy: PagePolicy) -> str | None:
-    """The page's key in the cache, or None if this request's page is not one to share."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return None
-    if any(name not in policy.query for name in request.GET):
-        return None
+def shared(request, policy: PagePolicy) -> bool:
+    """Whether this request's page is the one every anonymous reader gets."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and all(name in policy.query for name in request.GET)
+    )
+
+
+def page_key(request, policy: PagePolicy) -> str:
+    """The page's key in the cache, for this generation of the site."""
     query = "&".join(f"{name}={request.GET[name]}" for name in policy.query if name in request.GET)
     address = hashlib.blake2b(
         f"{request.get_host()}{request.path}?{query}".encode(), digest_size=16
@@ -194,15 +205,18 @@ def page_key(request, policy: PagePolicy) -> str | None:
 @dataclass
 class StoredPage:
     """
-    A rendered page without its CSRF tokens: the text between them (`pieces`), and each piece
-    compressed on its own (raw deflate, each flushed to a byte boundary), so that the page can be
-    sent gzip-compressed with fresh tokens in between, written as stored (uncompressed) blocks.
+    A rendered page without its CSRF tokens, kept compressed: the text between the tokens is
+    compressed piece by piece (raw deflate, each piece on its own and flushed to a byte
+    boundary), so that the page is sent as one gzip stream with fresh tokens written between the
+    pieces as stored (uncompressed) blocks. The gzip trailer's CRC-32 of the whole text is
+    combined from each piece's, so serving a page reads none of it again.
     """
 
     status: int
     headers: list[tuple[str, str]]
-    pieces: list[bytes]
     compressed: list[bytes]
+    crcs: list[int]
+    lengths: list[int]
 
     @classmethod
     def from_response(cls, request, response):
@@ -239,48 +253,92 @@ class StoredPage:
             for name, value in response.items()
             if name.lower() not in PER_RESPONSE_HEADERS
         ]
-        return cls(response.status_code, headers, pieces, compressed)
+        return cls(
+            status=response.status_code,
+            headers=headers,
+            compressed=compressed,
+            crcs=[zlib.crc32(piece) for piece in pieces],
+            lengths=[len(piece) for piece in pieces],
+        )
 
     def response_for(self, request) -> HttpResponse:
-        tokens = [get_token(request).encode() for _ in self.pieces[1:]]
+        tokens = [get_token(request).encode() for _ in self.compressed[1:]]
         if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
             body = self.gzipped(tokens)
-            encoding = "gzip"
         else:
-            body = _interleave(self.pieces, tokens)
-            encoding = None
+            body = self.plain(tokens)
         response = HttpResponse(body, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        if encoding:
-            response["Content-Encoding"] = encoding
+        if body[:2] == GZIP_HEADER[:2]:
+            response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(body))
         patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
         # The page carries this visitor's token: no shared cache downstream may keep it.
         patch_cache_control(response, private=True, no_cache=True)
         return response
 
-    def gzipped(self, tokens: list[bytes]) -> bytes:
-        crc, size = 0, 0
-        for piece in _interleave_parts(self.pieces, tokens):
-            crc = zlib.crc32(piece, crc)
-            size += len(piece)
-        parts = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]  # gzip, no name, no time
+    def plain(self, tokens: list[bytes]) -> bytes:
+        parts = []
         for compressed, token in zip(self.compressed, [*tokens, None], strict=True):
-            parts.append(compressed)
+            parts.append(zlib.decompressobj(-zlib.MAX_WBITS).decompress(compressed))
             if token is not None:
-                # A stored block, not final: type 00 on a byte boundary, then LEN and NLEN.
-                parts.append(struct.pack("<BHH", 0, len(token), 0xFFFF ^ len(token)) + token)
+                parts.append(token)
+        return b"".join(parts)
+
+    def gzipped(self, tokens: list[bytes]) -> bytes:
+        parts = [GZIP_HEADER, self.compressed[0]]
+        crc, size = self.crcs[0], self.lengths[0]
+        for token, compressed, piece_crc, length in zip(
+            tokens, self.compressed[1:], self.crcs[1:], self.lengths[1:], strict=True
+        ):
+            # A stored block, not the last: type 00 on a byte boundary, then LEN and NLEN.
+            parts.append(struct.pack("<BHH", 0, len(token), 0xFFFF ^ len(token)) + token)
+            parts.append(compressed)
+            crc = _crc32_combine(crc, zlib.crc32(token), len(token))
+            crc = _crc32_combine(crc, piece_crc, length)
+            size += len(token) + length
         parts.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(parts)
 
 
-def _interleave_parts(pieces, tokens):
-    for piece, token in zip(pieces, [*tokens, None], strict=True):
-        yield piece
-        if token is not None:
-            yield token
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, any OS
 
 
-def _interleave(pieces, tokens):
-    return b"".join(_interleave_parts(pieces, tokens))
+# CRC-32 of two texts joined, from the CRC-32 of each and the second's length, as zlib's
+# crc32_combine() (which Python's zlib does not offer) works it out: the first CRC moved on by
+# the second text's length in zero bits (a product modulo the CRC's polynomial), then added.
+_POLYNOMIAL = 0xEDB88320
+
+
+def _multiply(a: int, b: int) -> int:
+    """a × b modulo the polynomial, both in zlib's reflected bit order."""
+    m, product = 1 << 31, 0
+    while True:
+        if a & m:
+            product ^= b
+            if not a & (m - 1):
+                return product
+        m >>= 1
+        b = (b >> 1) ^ _POLYNOMIAL if b & 1 else b >> 1
+
+
+_X_TO_2_TO_THE = [1 << 30]  # x^(2^n) modulo the polynomial, for n = 0, 1, ...
+for _ in range(31):
+    _X_TO_2_TO_THE.append(_multiply(_X_TO_2_TO_THE[-1], _X_TO_2_TO_THE[-1]))
+
+
+@lru_cache(maxsize=4096)
+def _zeros(length: int) -> int:
+    """x^(8 × length) modulo the polynomial: moving a CRC on by `length` bytes multiplies by it."""
+    product, n, k = 1 << 31, length, 3
+    while n:
+        if n & 1:
+            product = _multiply(_X_TO_2_TO_THE[k & 31], product)
+        n >>= 1
+        k += 1
+    return product
+
+
+def _crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    return _multiply(_zeros(length2), crc1) ^ crc2

@@ -365,7 +365,7 @@ def test_the_pieces_make_a_gzip_stream_any_reader_opens(rf):
         f'<p>{"æøå " * n}</p><input name="csrfmiddlewaretoken" value="{token}">' for n in range(40)
     )
     page = StoredPage.from_response(request, HttpResponse(html + "<p>slut</p>"))
-    assert len(page.pieces) == 41
+    assert len(page.compressed) == 41
 
     response = page.response_for(request)
 
@@ -400,3 +400,22 @@ def test_a_page_rendered_before_a_commit_does_not_outlive_it(
         Contribution.objects.filter(pk=waiting.pk).update(status=Status.PUBLISHED)
 
     assert "Nyt om roller" in fetch(reader, url)[0]
+
+
+@pytest.mark.parametrize("lengths", [(0, 0), (1, 1), (5000, 3), (0, 70000), (65536, 12)])
+def test_the_gzip_trailer_is_the_crc_of_the_whole_page(rf, lengths):
+    import os
+    import zlib
+
+    from django.http import HttpResponse
+
+    request = rf.get("/", headers={"Accept-Encoding": "gzip"})
+    first, last = (os.urandom(n // 2).hex().encode() for n in lengths)
+    token = b'<input name="csrfmiddlewaretoken" value="' + b"b" * 64 + b'">'
+    page = StoredPage.from_response(request, HttpResponse(first + token + last))
+
+    body = page.response_for(request).content
+
+    unpacked = gzip.decompress(body)  # checks the CRC and the length
+    assert unpacked.startswith(first) and unpacked.endswith(last)
+    assert zlib.crc32(unpacked) == int.from_bytes(body[-8:-4], "little")
