@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+ONE_YEAR = 365 * 24 * 60 * 60
 
 
 def free_port():
@@ -31,6 +32,11 @@ def get(url, **headers):
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def max_age(headers):
+    match = re.search(r"max-age=(\d+)", headers.get("Cache-Control", ""))
+    return int(match.group(1)) if match else 0
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +90,36 @@ def test_the_production_server_serves_the_home_page_without_debug(served):
     assert b"URLconf" not in body  # Django's debug page lists the URL patterns
 
 
-def test_the_production_server_serves_hashed_static_files_compressed(served):
+def test_the_production_server_serves_hashed_static_files_compressed_for_a_year(served):
     base, _folder = served
-    _status, _headers, home = get(base + "/")
-    stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1)
+    _status, _headers, page = get(base + "/debat/lederens-roller/")
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.[0-9a-f]{12}\.(?:css|js))"', page)
+    assert {re.sub(rb"\.[0-9a-f]{12}\.", b".", url).decode() for url in assets} >= {
+        "/static/vendor/bootstrap/css/bootstrap.min.css",
+        "/static/css/site.css",
+        "/static/js/site.js",
+    }
 
-    status, headers, body = get(base + stylesheet.decode(), **{"Accept-Encoding": "gzip"})
+    for url in (asset.decode() for asset in assets):
+        status, headers, body = get(base + url, **{"Accept-Encoding": "gzip"})
+        assert status == 200, url
+        assert headers.get("Content-Encoding") == "gzip", url
+        assert max_age(headers) >= ONE_YEAR, headers["Cache-Control"]
+        assert "immutable" in headers["Cache-Control"], url
+        assert "Accept-Encoding" in headers.get("Vary", ""), url
+
+        _status, plain_headers, plain = get(base + url)
+        assert "Content-Encoding" not in plain_headers, url
+        assert gzip.decompress(body) == plain
+        assert len(body) < len(plain)
+
+
+def test_the_production_server_does_not_cache_unhashed_static_names_for_long(served):
+    base, _folder = served
+    status, headers, _body = get(base + "/static/css/site.css", **{"Accept-Encoding": "gzip"})
     assert status == 200
-    assert headers["Content-Encoding"] == "gzip"
-    assert "immutable" in headers["Cache-Control"]
-    assert b"{" in gzip.decompress(body)
+    assert max_age(headers) < 24 * 60 * 60, headers["Cache-Control"]
+    assert "immutable" not in headers["Cache-Control"]
 
 
 def test_the_production_server_keeps_its_generated_secret_to_its_owner(served):
