@@ -197,7 +197,7 @@ def page_key(request, policy: PagePolicy) -> str:
     """The page's key in the cache, for this generation of the site."""
     query = "&".join(f"{name}={request.GET[name]}" for name in policy.query if name in request.GET)
     address = hashlib.blake2b(
-        f"{request.get_host()}{request.path}?{query}".encode(), digest_size=16
+        f"{request.scheme}://{request.get_host()}{request.path}?{query}".encode(), digest_size=16
     ).hexdigest()
     return f"mia:page:{release()}:{generation()}:{get_language()}:{address}"
 
