@@ -42,7 +42,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 GENERATION_KEY = "mia:generation"
-TOKEN = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(?=")')
+TOKEN_FIELD = b'name="csrfmiddlewaretoken" value="'
+TOKEN = re.compile(rb"[A-Za-z0-9]{64}\"")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Headers that belong to one response, never to the stored page.
 PER_RESPONSE_HEADERS = {
@@ -233,11 +234,9 @@ class StoredPage:
         ):
             return None
         content = response.content
-        pieces = TOKEN.split(content)
+        pieces = _without_tokens(content)
         secret = request.META.get("CSRF_COOKIE")
-        if b"csrfmiddlewaretoken" in b"".join(pieces).replace(
-            b'name="csrfmiddlewaretoken" value="', b""
-        ) or (secret and secret.encode() in content):
+        if pieces is None or (secret and secret.encode() in content):
             # A token somewhere the page does not expect one: not something to share.
             return None
         compressed = []
@@ -300,6 +299,23 @@ class StoredPage:
             size += len(token) + length
         parts.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(parts)
+
+
+def _without_tokens(content: bytes) -> list[bytes] | None:
+    """The text around each form's CSRF token, or None if a token is anywhere else."""
+    pieces, start = [], 0
+    while (found := content.find(TOKEN_FIELD, start)) != -1:
+        token_start = found + len(TOKEN_FIELD)
+        if not TOKEN.match(content, token_start):
+            return None
+        pieces.append(content[start:token_start])
+        start = token_start + 64
+    pieces.append(content[start:])
+    if any(b"csrfmiddlewaretoken" in piece[: -len(TOKEN_FIELD)] for piece in pieces[:-1]) or (
+        b"csrfmiddlewaretoken" in pieces[-1]
+    ):
+        return None
+    return pieces
 
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, any OS
