@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from debates.cache import release
+from debates.cache import local_copies, release
 from debates.models import Question
 from debates.threads import Node
 
@@ -32,14 +32,24 @@ def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
     every = list(_walk(nodes))
     prefix = f"mia:reply:{release()}:{get_language()}:"
     keys = {id(node): prefix + _digest(node, question) for node in every}
-    found = cache.get_many(keys.values())
+    found = {}
+    for key in keys.values():
+        if (html := local_copies.get(key)) is not None:
+            found[key] = html
+    if len(found) < len(keys):
+        fetched = cache.get_many([key for key in keys.values() if key not in found])
+        for key, html in fetched.items():
+            local_copies.put(key, html, len(html))
+        found.update(fetched)
     missing = {}
     if len(found) < len(keys):
         template = get_template(TEMPLATE)
         for node in every:
             key = keys[id(node)]
             if key not in found:
-                found[key] = missing[key] = template.render({"node": node, "question": question})
+                html = template.render({"node": node, "question": question})
+                found[key] = missing[key] = html
+                local_copies.put(key, html, len(html))
         cache.set_many(missing, timeout=FRAGMENT_SECONDS)
     replies_label = format_html(' aria-label="{}"', _("Replies"))
     parts = []

@@ -130,6 +130,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The default local-memory cache is each process's own, so the site's limits only hold across
 # processes and servers when CACHE_URL points at a shared cache (Redis).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "mia_forum.cache.RedisCache"
 # Seconds a public page rendered for anonymous readers is kept whole in the cache. Any change a
 # reader could see invalidates every page at once, so this is only a backstop. The page cache
 # must be shared by every process that serves the site (one runserver, or Redis); 0 turns it off,
