@@ -13,5 +13,5 @@ def test_the_thread_benchmark_reports_a_constant_query_count_and_cleans_up(seede
 
     report = out.getvalue()
     assert "    12 replies" in report
-    assert "Queries per page: [4] (constant if one value)." in report
+    assert "Queries per page: [3] (constant if one value)." in report
     assert not Contribution.objects.exists()
