@@ -21,7 +21,9 @@ The cache must be one that every process serving the site shares (Redis through 
 the local memory of a single process); MIA_PAGE_CACHE_SECONDS=0 turns whole pages off.
 """
 
+import contextlib
 import hashlib
+import logging
 import re
 import struct
 import threading
@@ -33,6 +35,7 @@ from functools import cache as memoise
 from functools import lru_cache, wraps
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -43,7 +46,10 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "mia:generation"
+# What a cache that does not answer raises: Redis's errors (all OSError or redis.RedisError).
+CACHE_ERRORS = (OSError, redis.RedisError)
 TOKEN_FIELD = b'name="csrfmiddlewaretoken" value="'
 TOKEN = re.compile(rb"[A-Za-z0-9]{64}\"")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -210,8 +216,9 @@ class PublicPageCacheMiddleware:
         if page is None:
             return response
         if key:
-            cache.set(key, page, timeout=settings.MIA_PAGE_CACHE_SECONDS)
-            local_copies.put(key, page, page.size)
+            with contextlib.suppress(*CACHE_ERRORS):
+                cache.set(key, page, timeout=settings.MIA_PAGE_CACHE_SECONDS)
+                local_copies.put(key, page, page.size)
         return page.response_for(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -223,12 +230,18 @@ class PublicPageCacheMiddleware:
         if not settings.MIA_PAGE_CACHE_SECONDS:
             request._public_page_key = ""  # rendered and compressed, but not kept
             return None
-        key = page_key(request, policy)
-        page = local_copies.get(key)
-        if page is None:
-            page = cache.get(key)
-            if page is not None:
-                local_copies.put(key, page, page.size)
+        try:
+            key = page_key(request, policy)
+            page = local_copies.get(key)
+            if page is None:
+                page = cache.get(key)
+                if page is not None:
+                    local_copies.put(key, page, page.size)
+        except CACHE_ERRORS:
+            # Readers still read while the cache is away; their pages are built, not kept.
+            logger.warning("The cache did not answer; %s is built without it.", request.path)
+            request._public_page_key = ""
+            return None
         if page is not None:
             return page.response_for(request)
         request._public_page_key = key

@@ -9,6 +9,7 @@ round trip to the cache. The nesting around the fragments is written here, not b
 included once per reply.
 """
 
+import contextlib
 import hashlib
 
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from debates.cache import local_copies, release
+from debates.cache import CACHE_ERRORS, local_copies, release
 from debates.models import Question
 from debates.threads import Node
 
@@ -37,7 +38,10 @@ def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
         if (html := local_copies.get(key)) is not None:
             found[key] = html
     if len(found) < len(keys):
-        fetched = cache.get_many([key for key in keys.values() if key not in found])
+        try:
+            fetched = cache.get_many([key for key in keys.values() if key not in found])
+        except CACHE_ERRORS:
+            fetched = {}  # rendered below, as if new
         for key, html in fetched.items():
             local_copies.put(key, html, len(html))
         found.update(fetched)
@@ -50,7 +54,8 @@ def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
                 html = template.render({"node": node, "question": question})
                 found[key] = missing[key] = html
                 local_copies.put(key, html, len(html))
-        cache.set_many(missing, timeout=FRAGMENT_SECONDS)
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache.set_many(missing, timeout=FRAGMENT_SECONDS)
     replies_label = format_html(' aria-label="{}"', _("Replies"))
     parts = []
     _write(nodes, parts, lambda node: found[keys[id(node)]], replies_label)

@@ -132,6 +132,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "mia_forum.cache.RedisCache"
+# What {% cache %} keeps: the blank forms, the same for every visitor until the next release,
+# so each process keeps its own and asks no one.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+}
 # Seconds a public page rendered for anonymous readers is kept whole in the cache. Any change a
 # reader could see invalidates every page at once, so this is only a backstop. The page cache
 # must be shared by every process that serves the site (one runserver, or Redis); 0 turns it off,

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from debates.cache import PublicPageCacheMiddleware, StoredPage
+from debates.cache import CACHE_ERRORS, PublicPageCacheMiddleware, StoredPage
 from debates.models import Contribution, Question, Talk
 from moderation import services
 from moderation.services import rights
@@ -420,3 +420,39 @@ def test_the_gzip_trailer_is_the_crc_of_the_whole_page(rf, lengths):
     assert unpacked.startswith(first)
     assert unpacked.endswith(last)
     assert zlib.crc32(unpacked) == int.from_bytes(body[-8:-4], "little")
+
+
+def test_readers_still_read_when_the_cache_does_not_answer(reader, question, settings):
+    make_contribution(question=question, title="Et indlæg om ledelse")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "mia_forum.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+
+    for _ in range(2):
+        html, from_cache = fetch(reader, question.get_absolute_url())
+        assert "Et indlæg om ledelse" in html
+        assert not from_cache
+
+
+def test_a_change_is_refused_while_the_cache_cannot_be_told(question, webmaster, settings):
+    """Otherwise the pages cached before it would be served again once the cache is back."""
+    waiting = make_contribution(question=question, status=Status.PENDING)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "mia_forum.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+
+    with pytest.raises(CACHE_ERRORS):
+        services.publish(contribution=waiting, actor=webmaster)
+
+    waiting.refresh_from_db()
+    assert waiting.status == Status.PENDING
