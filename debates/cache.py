@@ -96,18 +96,33 @@ def generation() -> str:
     return value
 
 
-@memoise
 def release() -> str:
-    """What shapes a page besides the database: the templates, translations and settings."""
-    digest = hashlib.blake2b(digest_size=8)
+    """
+    What shapes a page besides the database: the templates, translations and settings. Worked out
+    once per process; with DEBUG on, again whenever a template or catalogue file changes, since
+    the development server does not restart for those.
+    """
+    files = _page_files()
+    stamp = tuple(path.stat().st_mtime_ns for path in files) if settings.DEBUG else None
+    return _release(tuple(files), stamp)
+
+
+@memoise
+def _page_files() -> list[Path]:
     base = Path(settings.BASE_DIR)
-    files = sorted(
+    return sorted(
         [
             *(base / "templates").rglob("*.html"),
             *(base / "templates").rglob("*.txt"),
             *base.glob("locale/*/LC_MESSAGES/*.mo"),
         ]
     )
+
+
+@lru_cache(maxsize=4)
+def _release(files: tuple[Path, ...], stamp) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    base = Path(settings.BASE_DIR)
     for path in files:
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
@@ -119,7 +134,7 @@ def release() -> str:
 
 def _forget_release(setting, **kwargs):
     if setting.startswith("MIA_") or setting in ("LANGUAGES", "TIME_ZONE", "STATIC_URL"):
-        release.cache_clear()
+        _release.cache_clear()
 
 
 setting_changed.connect(_forget_release)
