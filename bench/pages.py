@@ -977,11 +977,14 @@ def parse_args(argv=None):
     return args
 
 
-def stop_on_sigterm():
+def stop_on_signals():
+    """Ctrl-C or a TERM ends the run through the same clean-up, even where INT was ignored."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def run(args):
@@ -1116,7 +1119,7 @@ def report(args, rows, first, last, published, load, load_average, cache_url):
 
 def main():
     args = parse_args()
-    stop_on_sigterm()
+    stop_on_signals()
     try:
         report(args, *run(args))
     except BenchFailed as error:
