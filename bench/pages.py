@@ -60,6 +60,10 @@ AFTER_PUBLISH_FLOOR_RATIO = 0.04
 # Apart by more than this, the two measurements of the floor say the machine was busy.
 FLOOR_DRIFT = 0.15
 RESULT_MARK = "BENCH-RESULT "
+# Before each measurement the servers are idle: together under a tenth of a core for a while.
+SETTLE_WINDOW = 0.5
+IDLE_SHARE = 0.1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 # Stands for the request's own number in a form POST's body, so that no two are the same.
 NUMBER = "@@N@@"
 
@@ -186,7 +190,10 @@ def check_targets(rows: list[Measurement], floor: float) -> list[Target]:
     else:
         targets.append(Target(f"every cached page ≥ {CACHED_FLOOR_RATIO} of the floor", None, ""))
 
-    for replies, what in ((100, "the 100-reply question"), (1000, "the 1,000-reply question")):
+    for replies, what in (
+        (100, "the 100-reply question"),
+        (1000, "the first page of the 1,000-reply question"),
+    ):
         name = f"{what} right after a publish ≥ {AFTER_PUBLISH_FLOOR_RATIO} of the floor"
         row = by_key.get((f"question-{replies}", AFTER_PUBLISH))
         if row is None or not floor:
@@ -525,6 +532,19 @@ class Server:
             time.sleep(0.3)
         raise BenchFailed(f"the {self.name} server did not answer in time; see {self.log}")
 
+    def cpu_seconds(self):
+        """CPU time used so far by the server's processes (gunicorn and its workers)."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended meanwhile
+            # After the command: state, ppid, pgrp, …, utime and stime at 12 and 13.
+            if int(fields[2]) == self.process.pid:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / CLOCK_TICKS
+
     def stop(self):
         if self.process is None or self.process.poll() is not None:
             return
@@ -602,11 +622,28 @@ class Page:
 
 
 class Bench:
-    def __init__(self, args, load):
-        self.args, self.load = args, load
+    def __init__(self, args, load, servers):
+        self.args, self.load, self.servers = args, load, servers
         self.rows: list[Measurement] = []
 
+    def settle(self):
+        """
+        Wait until the servers are idle. wrk stops waiting when its time is up, but the server
+        still builds the pages it was asked for; on slow pages that is seconds of work, which
+        would otherwise be counted against the next page measured.
+        """
+        deadline = time.monotonic() + 60
+        used = sum(server.cpu_seconds() for server in self.servers)
+        while time.monotonic() < deadline:
+            time.sleep(SETTLE_WINDOW)
+            now = sum(server.cpu_seconds() for server in self.servers)
+            if now - used < SETTLE_WINDOW * IDLE_SHARE:
+                return
+            used = now
+        print("  note: the servers were still busy after a minute; measuring anyway", flush=True)
+
     def measure(self, server, page, variant):
+        self.settle()
         status, headers, content = fetch(server.port, page.path)
         if status != 200:
             raise BenchFailed(f"GET {page.path} answered {status} on the {server.name} server")
@@ -643,6 +680,7 @@ class Bench:
 
     def measure_post(self, server, page, question_path):
         """A contributor sends the form on a question's page: a valid contribution, each new."""
+        self.settle()
         visitor_headers, fields = self._form_visit(server, question_path)
         boundary = "----BenchFormBoundary" + secrets.token_hex(8)
         body = multipart(boundary, fields)
@@ -1029,7 +1067,7 @@ def run(args):
             f"Load average {load_average[0]:.1f}.",
             flush=True,
         )
-        bench = Bench(args, load)
+        bench = Bench(args, load, [cached, fresh])
         health = Page("floor", "floor /health/", "/health/")
         first = bench.measure(cached, health, "first")
         for page in pages:
@@ -1057,6 +1095,7 @@ def run(args):
 
 def report(args, rows, first, last, published, load, load_average, cache_url):
     floor, drift = floor_rps(first, last)
+    load_at_end = os.getloadavg()[0]
     measured = [row for row in rows if row.key != "floor"]
     print(f"\nThe public pages under load ({load.name}, {args.seconds:g} s each)\n")
     print(format_table(rows, floor))
@@ -1067,6 +1106,10 @@ def report(args, rows, first, last, published, load, load_average, cache_url):
             if drift > FLOOR_DRIFT
             else "."
         )
+    )
+    print(
+        f"Load average {load_average[0]:.1f} at the start and {load_at_end:.1f} at the end, "
+        f"on {os.cpu_count()} cores: above that, other work shared the machine with the bench."
     )
     if not all(row.server_gzip for row in measured if row.raw_bytes):
         print("The site sent its pages uncompressed; gzip KB is the page through gzip -6.")
@@ -1090,6 +1133,7 @@ def report(args, rows, first, last, published, load, load_average, cache_url):
             "cache": "redis" if cache_url else "none",
             "cores": os.cpu_count(),
             "load_average_at_start": load_average[0],
+            "load_average_at_end": load_at_end,
         },
         "floor": {"first": first.rps, "last": last.rps, "mean": floor, "drift": drift},
         "pages": [{**asdict(row), "ratio": row.rps / floor if floor else None} for row in rows],
