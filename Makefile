@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve loadtest migrate seed demo test test-postgres test-clock lint format messages webmaster benchmark clean
+.PHONY: help install run serve loadtest bench migrate seed demo test test-postgres test-clock lint format messages webmaster benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,11 @@ webmaster: migrate ## Create a webmaster account for the admin (asks for name, e
 benchmark: seed ## Measure a question page as its thread grows; chart in var/benchmark-thread.png
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check matplotlib
 	$(BIN)/python manage.py benchmark_thread --plot var/benchmark-thread.png
+
+bench: install ## Measure the public pages under load beside /health/ (BENCH_SECONDS); var/bench-pages.png
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check matplotlib
+	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null && apt-get install -y -qq wrk >/dev/null; } || true
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 loadtest: install ## Serve as `make serve` does against PostgreSQL and check nothing is lost under load and faults
 	@$(BIN)/python -c 'import aiosmtpd' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check '.[bench]'

@@ -155,3 +155,57 @@ def test_clearing_removes_the_demo_and_nothing_else(seeded, debug, question):
     assert list(Contribution.objects.all()) == [real]
     assert "Removed 30 demo contributions" in out
     assert all(not f.storage.exists(f.name) for f in files)
+
+
+def published_per_question():
+    counts = dict(
+        Contribution.objects.published()
+        .values_list("question__slug")
+        .annotate(n=Count("pk"))
+        .values_list("question__slug", "n")
+    )
+    questions = Question.objects.open().order_by("paper", "position", "pk")
+    return [counts.get(slug, 0) for slug in questions.values_list("slug", flat=True)]
+
+
+def test_sizes_give_the_first_questions_threads_of_exactly_those_sizes(seeded, debug, settings):
+    out, err = seed_demo("--sizes", "0,3,12,40", "--seed", "2")
+
+    assert published_per_question() == [0, 3, 12, 40, 0, 0, 0]
+    largest = Question.objects.open().order_by("paper", "position", "pk")[3]
+    assert f"  {largest.slug}: 40 published" in out
+    thread = Contribution.objects.published().filter(question=largest)
+    assert thread.filter(depth=1).exists()
+    assert thread.filter(depth__gt=1).exists()
+    assert set(thread.values_list("depth", flat=True)) <= set(
+        range(1, settings.MIA_MAX_REPLY_DEPTH + 1)
+    )
+    # The queue has its share too, and the progress bar counts every contribution written.
+    total = Contribution.objects.count()
+    assert total > 55
+    assert Contribution.objects.exclude(status=Status.PUBLISHED).exists()
+    assert f"{total}/{total}" in err
+
+
+def test_sizes_give_the_same_threads_for_the_same_seed(seeded, debug):
+    seed_demo("--sizes", "5,20", "--seed", "4")
+    first = shape()
+    seed_demo("--clear", "--sizes", "5,20", "--seed", "4")
+
+    assert shape() == first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sizes", "10", "--replies", "10"], "leave out --replies"),
+        (["--sizes", "10", "--question", "lederens-roller"], "leave out --replies and --question"),
+        (["--sizes", "1,1,1,1,1,1,1,1"], "names 8 questions, and there are 7"),
+        (["--sizes", "10,ti"], "numbers separated by commas"),
+        (["--sizes", "-1"], "fewer than 0"),
+    ],
+)
+def test_sizes_that_cannot_be_written_are_refused(seeded, debug, args, message):
+    with pytest.raises(CommandError, match=message):
+        seed_demo(*args)
+    assert not Contribution.objects.exists()

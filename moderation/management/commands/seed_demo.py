@@ -10,8 +10,13 @@ Demo contributions are marked by their Message-ID (`<seed-demo.…@demo.invalid>
 can never be a real sender's) and use only example.org and example.dk addresses; `--clear`
 removes exactly those, with their decisions, files, followers and mails. Nothing is sent: mail
 goes to an in-memory backend while the command runs, and the outbox rows it caused are deleted.
+
+`--sizes 0,10,100,1000` gives each of the first questions exactly that many published replies
+(with pending, rejected and spam ones among them in the usual proportions), so that a benchmark
+can compare threads of known sizes.
 """
 
+import argparse
 import random
 import time
 from datetime import timedelta
@@ -239,8 +244,9 @@ class Command(BaseCommand):
     help = (
         "Write a realistic demo debate on the seeded questions through the moderation services: "
         "replies spread unevenly over the questions, nested to the cap, some with PDFs, some "
-        "pending, rejected or spam for the queue. Reproducible by --seed. --clear removes the "
-        "demo data (and only it). Refuses to run when DEBUG is off unless --force."
+        "pending, rejected or spam for the queue; --sizes gives the first questions threads of "
+        "known sizes. Reproducible by --seed. --clear removes the demo data (and only it). "
+        "Refuses to run when DEBUG is off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -252,40 +258,60 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="The same seed, the same debate.")
         parser.add_argument("--question", help="Put every contribution on this question (slug).")
         parser.add_argument(
+            "--sizes",
+            type=_sizes,
+            help="Published replies for each of the first questions in turn, e.g. 0,10,100,1000 "
+            "(instead of --replies and --question).",
+        )
+        parser.add_argument(
             "--clear", action="store_true", help="Remove earlier demo data first (only that)."
         )
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (never on a live site)."
         )
 
-    def handle(self, *args, replies, seed, question, clear, force, verbosity, **options):
+    def handle(self, *args, replies, seed, question, sizes, clear, force, verbosity, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a live site, where demo data could be taken for "
                 "real contributions. Add --force if this is really a test installation."
             )
+        if sizes is not None and (replies is not None or question):
+            raise CommandError(
+                "--sizes chooses the questions and how many replies each gets: leave out "
+                "--replies and --question."
+            )
         if replies is None:
-            replies = 0 if clear else DEFAULT_REPLIES
+            replies = 0 if clear or sizes is not None else DEFAULT_REPLIES
         if replies < 0:
             raise CommandError("--replies cannot be negative.")
         if clear:
             self.stdout.write(self._clear())
-        if not replies:
+        if not replies and not sizes:
             return
         questions = self._questions(question)
-        scope = f"seed-demo.{seed}.{question or 'all'}."
+        if sizes and len(sizes) > len(questions):
+            raise CommandError(
+                f"--sizes names {len(sizes)} questions, and there are {len(questions)} open ones."
+            )
+        scope = f"seed-demo.{seed}.{'sizes' if sizes else question or 'all'}."
         if Contribution.objects.filter(message_id__startswith=f"<{scope}").exists():
             raise CommandError(
                 f"Demo data with --seed {seed} is already there; add --clear to write it again."
             )
         started = time.monotonic()
-        progress = _Progress(self.stderr, replies) if verbosity else None
+        debate = _Debate(questions, seed, scope)
+        plan = debate.plan(sizes) if sizes else None
+        total = len(plan) if plan is not None else replies
+        progress = _Progress(self.stderr, total) if verbosity and total else None
         outbox = list(getattr(mail, "outbox", []))
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            made, mails = _Debate(questions, seed, scope).write(replies, progress=progress)
+            made, mails = debate.write(total, progress=progress, plan=plan)
         # What went to memory is forgotten; a test's own outbox is left as it was.
         mail.outbox = outbox
         self.stdout.write(self._summary(made, mails, time.monotonic() - started))
+        if sizes:
+            self.stdout.write(self._published_per_question(made, questions[: len(sizes)]))
 
     def _questions(self, slug):
         questions = Question.objects.open().order_by("paper", "position", "pk")
@@ -320,6 +346,13 @@ class Command(BaseCommand):
             storage.delete(name)
         return f"Removed {count} demo contributions, {len(files)} files and {mails} mails."
 
+    def _published_per_question(self, made, questions):
+        published = {q.pk: 0 for q in questions}
+        for contribution in made:
+            if contribution.status == Status.PUBLISHED:
+                published[contribution.question_id] += 1
+        return "\n".join(f"  {q.slug}: {published[q.pk]} published" for q in questions)
+
     def _summary(self, made, mails, seconds):
         counts = {status: sum(c.status == status for c in made) for status in Status}
         return "\n".join(
@@ -351,7 +384,23 @@ class _Debate:
         today = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
         self.start = today - timedelta(weeks=6)
 
-    def write(self, count, progress=None):
+    def plan(self, sizes):
+        """
+        Which question each contribution goes to, and its fate, in the order they come in: each
+        of the first questions draws contributions until `size` of them are published.
+        """
+        plan = []
+        for question, size in zip(self.questions, sizes, strict=False):
+            published = 0
+            while published < size:
+                fate = self._fate()
+                plan.append((question, fate))
+                published += fate == Status.PUBLISHED
+        # The questions' debates run side by side, not one after the other.
+        self.random.shuffle(plan)
+        return plan
+
+    def write(self, count, progress=None, plan=None):
         made = []
         first_mail = OutgoingMail.objects.aggregate(last=Max("pk"))["last"] or 0
         mails = 0
@@ -362,7 +411,7 @@ class _Debate:
             with transaction.atomic():
                 for n in range(offset, min(offset + BATCH, count)):
                     moment += step * self.random.uniform(0.2, 1.8)
-                    contribution = self._one(n)
+                    contribution = self._one(n, plan[n] if plan else None)
                     made.append(contribution)
                     dated.append((contribution, moment))
                 self._date(dated)
@@ -376,10 +425,13 @@ class _Debate:
             progress.done()
         return made, mails
 
-    def _one(self, n):
+    def _one(self, n, planned=None):
         r = self.random
-        question = r.choices(self.questions, self.weights)[0]
-        fate = self._fate()
+        if planned:
+            question, fate = planned
+        else:
+            question = r.choices(self.questions, self.weights)[0]
+            fate = self._fate()
         first, last = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
         organisation = r.choice(ORGANISATIONS)
         parent = self._parent(question)
@@ -498,6 +550,18 @@ class _Debate:
             kind=OutgoingMail.Kind.FOLLOW_NOTICE
         )
         return OutgoingMail.objects.filter(caused, pk__gt=after).delete()[0]
+
+
+def _sizes(value):
+    try:
+        sizes = [int(size) for size in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "give numbers separated by commas, e.g. 0,10,100"
+        ) from None
+    if any(size < 0 for size in sizes):
+        raise argparse.ArgumentTypeError("a question cannot have fewer than 0 replies")
+    return sizes
 
 
 def _address(local, domain):
