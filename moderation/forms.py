@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -85,10 +86,14 @@ class ContributionForm(CachedWhenBlank, forms.Form):
         self.fields["attachment"].help_text = _(
             "A PDF file of at most %(size)s, if you send a whole paper."
         ) % {"size": filesizeformat(self.max_attachment_bytes)}
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.template = FIELDS_ONLY
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self):
+        """The layout, built only when the form is rendered (a blank one comes from the cache)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.template = FIELDS_ONLY
+        helper.layout = Layout(
             Fieldset(
                 _("About you"),
                 Div(
@@ -121,6 +126,7 @@ class ContributionForm(CachedWhenBlank, forms.Form):
                 aria_hidden="true",
             ),
         )
+        return helper
 
     @property
     def max_attachment_bytes(self):
