@@ -191,12 +191,15 @@ local_copies = LocalCopies(max_bytes=32 * 1024 * 1024)
 class PagePolicy:
     # The query parameters the page reads; each is part of the cached page's key.
     query: tuple[str, ...] = ()
+    # Whether the page is kept; one whose addresses have no end (a search) is only compressed.
+    keep: bool = True
 
 
-def public_page(view=None, *, query=()):
+def public_page(view=None, *, query=(), keep=True):
     """
-    Mark a view whose page is the same for every anonymous reader, to be cached whole.
-    `query` names the parameters the view reads; a request with any other is not cached.
+    Mark a view whose page is the same for every anonymous reader, to be cached whole (or, with
+    keep=False, only sent compressed). `query` names the parameters the view reads; a request
+    with any other is not cached.
     """
 
     def mark(view):
@@ -204,7 +207,7 @@ def public_page(view=None, *, query=()):
         def wrapper(*args, **kwargs):
             return view(*args, **kwargs)
 
-        wrapper.public_page = PagePolicy(tuple(query))
+        wrapper.public_page = PagePolicy(tuple(query), keep)
         return wrapper
 
     return mark(view) if view is not None else mark
@@ -242,7 +245,7 @@ class PublicPageCacheMiddleware:
             return None
         if not shared(request, policy):
             return None
-        if not settings.MIA_PAGE_CACHE_SECONDS:
+        if not (settings.MIA_PAGE_CACHE_SECONDS and policy.keep):
             request._public_page_key = ""  # rendered and compressed, but not kept
             return None
         try:

@@ -139,6 +139,7 @@ def talk_material(request, pk):
     return FileResponse(talk.material.open("rb"), filename=talk.material.name.rsplit("/", 1)[-1])
 
 
+@public_page(query=["q", "kind", "page"], keep=False)
 def search(request):
     """Anyone may search what is published; any input gives a page, with or without results."""
     results = find(

@@ -456,3 +456,11 @@ def test_a_change_is_refused_while_the_cache_cannot_be_told(question, webmaster,
 
     waiting.refresh_from_db()
     assert waiting.status == Status.PENDING
+
+
+def test_a_search_is_sent_compressed_and_never_kept(reader, seeded):
+    url = "/soeg/?q=innovation"
+    response = reader.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "innovation" in gzip.decompress(response.content).decode()
+    assert not fetch(reader, url)[1]
