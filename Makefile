@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve loadtest bench migrate seed demo test test-postgres test-clock lint format messages webmaster benchmark clean
+.PHONY: help install run serve loadtest bench migrate seed demo test test-postgres test-clock lint format messages webmaster benchmark backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -87,6 +87,13 @@ bench: install ## Measure the public pages under load beside /health/ (BENCH_SEC
 loadtest: install ## Serve as `make serve` does against PostgreSQL and check nothing is lost under load and faults
 	@$(BIN)/python -c 'import aiosmtpd' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check '.[bench]'
 	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
+
+backup: install ## Back up the PostgreSQL database and the uploaded files into BACKUP (default var/backups/<time>)
+	$(BIN)/python bin/backup $(BACKUP)
+
+restore: install ## Restore BACKUP=folder into the empty database DATABASE_URL names, and the files
+	@test -n "$(BACKUP)" || { echo "Name the backup: make restore BACKUP=var/backups/..."; exit 1; }
+	$(BIN)/python bin/restore $(BACKUP)
 
 clean: ## Remove the environment, the local database and uploaded files
 	rm -rf $(VENV) db.sqlite3 media staticfiles build *.egg-info

@@ -175,7 +175,7 @@ USE_TZ = True
 # Static files and uploads --------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
@@ -191,6 +191,27 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# With several servers, uploads go to one S3-compatible bucket they all share (the `s3` extra:
+# django-storages with boto3). Objects are private, as the bucket is: a paper is only ever served
+# through the site, by the view that checks its publication; no ACL is sent, which buckets with
+# ACLs disabled would refuse. Without the keys, boto3 finds credentials as it always does.
+MIA_S3_BUCKET = env.str("MIA_S3_BUCKET", default="")
+if MIA_S3_BUCKET:
+    _bucket = {
+        "bucket_name": MIA_S3_BUCKET,
+        "endpoint_url": env.str("MIA_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("MIA_S3_REGION", default="") or None,
+        "access_key": env.str("MIA_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("MIA_S3_SECRET_ACCESS_KEY", default="") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _bucket}
+    STORAGES["contributions"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_bucket, "location": "contributions"},
+    }
 
 # Security ------------------------------------------------------------------
 

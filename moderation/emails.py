@@ -315,7 +315,9 @@ def _mark_sent(mail: OutgoingMail) -> None:
             OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
             return
         except DatabaseError:
-            if attempt == 9 or not connection.get_autocommit():
+            # Inside a transaction the update cannot be retried alone; asking for autocommit
+            # would connect, and fail, while the database is still away.
+            if attempt == 9 or connection.in_atomic_block:
                 raise
             connection.close()
             time.sleep(1)
@@ -330,31 +332,91 @@ def send_queued(
 ) -> tuple[int, int]:
     """
     Send unsent mail (these ids, or all of it), each mail server answer within `timeout` seconds
-    (EMAIL_TIMEOUT if None); return (sent, failed). Safe to run twice.
+    (EMAIL_TIMEOUT if None); return (sent, failed). Safe to run on several servers at once.
     """
-    connection = get_connection(timeout=timeout) if timeout else None
+    mail_connection = get_connection(timeout=timeout) if timeout else None
     pending = OutgoingMail.objects.filter(sent_at=None).order_by("created_at", "pk")
     if ids is not None:
         pending = pending.filter(pk__in=ids)
+    pks = list((pending[:limit] if limit else pending).values_list("pk", flat=True))
+    send_one = (
+        _send_locked if connection.features.has_select_for_update_skip_locked else _send_claimed
+    )
     sent = failed = 0
-    for mail in pending[:limit] if limit else pending:
-        # Claim the mail first, so that two senders running at once cannot both send it.
-        claimed = OutgoingMail.objects.filter(
-            pk=mail.pk, sent_at=None, attempts=mail.attempts
-        ).update(attempts=F("attempts") + 1)
-        if not claimed:
+    for pk in pks:
+        outcome = send_one(pk, mail_connection)
+        if outcome is None:  # sent, or being sent, by another sender
             continue
-        message = build_message(mail)
-        message.connection = connection
-        try:
-            message.send()
-        except Exception as error:
-            logger.warning("Could not send mail %s (%s): %s", mail.pk, mail.subject, error)
-            OutgoingMail.objects.filter(pk=mail.pk).update(last_error=str(error)[:2000])
+        if outcome:
+            sent += 1
+        else:
             failed += 1
             if stop_at_failure:
                 break
-        else:
-            _mark_sent(mail)
-            sent += 1
     return sent, failed
+
+
+def _send_locked(pk: int, mail_connection) -> bool | None:
+    """
+    Send one mail while holding its row, which other senders pass over until it is committed as
+    sent (or failed); None if another sender holds it or has sent it.
+    """
+    delivered = False
+    try:
+        with transaction.atomic():
+            mail = (
+                OutgoingMail.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, sent_at=None)
+                .first()
+            )
+            if mail is None:
+                return None
+            error = _deliver(mail, mail_connection)
+            if error:
+                OutgoingMail.objects.filter(pk=pk).update(
+                    attempts=F("attempts") + 1, last_error=error
+                )
+                return False
+            delivered = True
+            OutgoingMail.objects.filter(pk=pk).update(
+                attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
+            )
+    except DatabaseError:
+        if not delivered:
+            raise
+        # Delivered, and the database gone before it was recorded: record it once it is back.
+        _mark_sent(mail)
+    return True
+
+
+def _send_claimed(pk: int, mail_connection) -> bool | None:
+    """
+    Send one mail claimed by counting its attempt (SQLite, which has no row locks to skip, and
+    one machine to serve); None if another sender claimed it first.
+    """
+    mail = OutgoingMail.objects.filter(pk=pk, sent_at=None).first()
+    if mail is None:
+        return None
+    claimed = OutgoingMail.objects.filter(pk=pk, sent_at=None, attempts=mail.attempts).update(
+        attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    error = _deliver(mail, mail_connection)
+    if error:
+        OutgoingMail.objects.filter(pk=pk).update(last_error=error)
+        return False
+    _mark_sent(mail)
+    return True
+
+
+def _deliver(mail: OutgoingMail, mail_connection) -> str:
+    """Hand the mail to the mail server; the error in words if it would not take it."""
+    message = build_message(mail)
+    message.connection = mail_connection
+    try:
+        message.send()
+    except Exception as error:
+        logger.warning("Could not send mail %s (%s): %s", mail.pk, mail.subject, error)
+        return str(error)[:2000] or type(error).__name__
+    return ""

@@ -4,11 +4,12 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
-from debates.models import Question, Workshop
+from debates.models import Contribution, Question, Workshop
 from tests import factories
 
 
@@ -35,7 +36,7 @@ def seeded(db):
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(settings, tmp_path):
+def _uploads_in_a_temporary_folder(settings, tmp_path, monkeypatch):
     """Uploaded files go to a folder of the test's own, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
@@ -45,6 +46,16 @@ def _uploads_in_a_temporary_folder(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media" / "contributions"},
         },
     }
+    use_contributions_storage(monkeypatch)
+
+
+def use_contributions_storage(monkeypatch):
+    """
+    Let contributions' papers follow the "contributions" storage as the settings now name it:
+    the field took the storage once, when the model was imported.
+    """
+    field = Contribution._meta.get_field("attachment")
+    monkeypatch.setattr(field, "storage", storages["contributions"])
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ them) keeps at most MIA_STAGED_FILES_PER_NETWORK files, the oldest making way fo
 the folder as a whole at most MIA_STAGING_MAX_MB and MAX_FILES, past which nothing more is parked.
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,8 +66,9 @@ def park(upload: File, *, visitor: str) -> StagedUpload:
         raise StagingFull
     for old in to_discard:
         storage.delete(old.path)
-    # A new name each time, so that an old token never names a newer file.
-    path = storage.save(f"{prefix}{uuid.uuid4().hex}.pdf", upload)
+    # A new name each time, so that an old token never names a newer file; it starts with the
+    # time, which orders files parked within the second an S3 bucket's clock tells apart.
+    path = storage.save(f"{prefix}{time.time_ns():016x}-{uuid.uuid4().hex}.pdf", upload)
     token = signing.dumps({"path": path, "name": upload.name}, salt=SALT)
     return StagedUpload(token=token, path=path, name=upload.name)
 
@@ -97,10 +99,21 @@ def expired(*, now: datetime | None = None) -> list[str]:
 def parked() -> list[Parked]:
     """Every parked file, with its size and age."""
     storage = storages["contributions"]
-    if not storage.exists(FOLDER):
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:
+        # An S3 bucket has no folders to ask about, and one listing gives every size and age,
+        # where asking file by file would cost two requests each.
+        prefix = f"{storage.location.strip('/')}/{FOLDER}/".lstrip("/")
+        return [
+            Parked(f"{FOLDER}/{item.key[len(prefix) :]}", item.size, item.last_modified)
+            for item in bucket.objects.filter(Prefix=prefix)
+        ]
+    try:
+        names = storage.listdir(FOLDER)[1]
+    except FileNotFoundError:  # nothing was ever parked
         return []
     found = []
-    for path in (f"{FOLDER}/{name}" for name in storage.listdir(FOLDER)[1]):
+    for path in (f"{FOLDER}/{name}" for name in names):
         try:
             found.append(Parked(path, storage.size(path), storage.get_modified_time(path)))
         except FileNotFoundError:  # sent or discarded by another request meanwhile
@@ -108,5 +121,5 @@ def parked() -> list[Parked]:
     return found
 
 
-def _age(file: Parked) -> datetime:
-    return file.modified_at
+def _age(file: Parked) -> tuple[datetime, str]:
+    return file.modified_at, file.path

@@ -53,9 +53,12 @@ def test_every_mail_to_a_contributor_carries_a_working_withdrawal_link(
     assert contribution.status == Status.WITHDRAWN
 
 
-def test_withdrawing_erases_the_text_name_addresses_and_paper(client, question):
+def test_withdrawing_erases_the_text_name_addresses_and_paper(
+    client, question, django_capture_on_commit_callbacks
+):
     contribution = make_contribution(question=question, attachment=PDF_BYTES, rejection_reason="x")
     stored = contribution.attachment.name
+    assert storages["contributions"].exists(stored)
     Decision.objects.create(
         contribution=contribution,
         action="published",
@@ -65,7 +68,9 @@ def test_withdrawing_erases_the_text_name_addresses_and_paper(client, question):
         reason="Fin.",
     )
 
-    response = client.post(withdraw_url(contribution), follow=True)
+    # The paper is deleted once the erasure is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(withdraw_url(contribution), follow=True)
 
     assert "Dit indlæg er trukket tilbage" in response.content.decode()
     contribution.refresh_from_db()

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from moderation.management.exclusive import one_run_at_a_time
 from moderation.services import apply_retention
 
 
@@ -10,7 +11,7 @@ class Command(BaseCommand):
         "whose link has expired, remove e-mail and network addresses from contributions "
         f"decided more than MIA_RETENTION_MONTHS (now {settings.MIA_RETENTION_MONTHS}) months "
         "ago, and clear out the mail log, stale subscriptions and abandoned uploads. "
-        "Run it once a day."
+        "Run it once a day; on several servers at once, one of them applies the rules."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +20,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, **options):
+        # Run on every server at once, the rules are applied by one; the others would only
+        # report, and delete, what it is deleting.
+        with one_run_at_a_time("apply_retention") as ours:
+            if not ours:
+                self.stdout.write("Another run of apply_retention is in progress; nothing done.")
+                return
+            self._apply(dry_run)
+
+    def _apply(self, dry_run):
         self.stdout.write(
             "Counting what the retention rules remove…"
             if dry_run

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from moderation.intake import ImapSource, mark_maildir_processed, read_source
 from moderation.intake.sources import is_maildir
+from moderation.management.exclusive import one_run_at_a_time
 from moderation.services.intake import MailIntake, Outcome, take_in_mail
 
 # An unexpected error while taking a mail in, counted beside the outcomes `take_in_mail` gives.
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         "debate with a note for the moderator. Mail is never deleted: a taken-in Maildir or IMAP "
         "message is marked as read, and a message that cannot be taken in is left as it was, "
         "reported, for a person to look at. Running it again is safe: a mail is taken in once "
-        "(by its Message-ID). Run it every few minutes from cron or a systemd timer; with -v 0 "
-        "it prints only the problems. It exits with an error only if a source cannot be read."
+        "(by its Message-ID), and a run started while another is reading does nothing. Run it "
+        "every few minutes from cron or a systemd timer, on any number of servers; with -v 0 it "
+        "prints only the problems. It exits with an error only if a source cannot be read."
     )
 
     def add_arguments(self, parser):
@@ -74,8 +76,17 @@ class Command(BaseCommand):
         imap = self._imap_url(imap, imap_env)
         if not sources and not imap:
             raise CommandError("Name at least one SOURCE, or an IMAP mailbox with --imap.")
+        # A mailbox cannot be shared out message by message: one server reads it at a time.
+        with one_run_at_a_time("ingest_mail") as ours:
+            if not ours:
+                if options["verbosity"] >= 1:
+                    self.stdout.write("Another run of ingest_mail is in progress; nothing done.")
+                return
+            self._ingest(sources, imap, dry_run, options["verbosity"])
+
+    def _ingest(self, sources, imap, dry_run, verbosity):
         self.dry_run = dry_run
-        self.verbosity = options["verbosity"]
+        self.verbosity = verbosity
         self.counts = Counter()
         unreadable = []
         for path in sources:

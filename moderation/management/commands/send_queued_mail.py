@@ -9,8 +9,9 @@ class Command(BaseCommand):
     help = (
         "Send the mail that could not be sent after the page that queued it (the mail server was "
         "down or slow, say), and tell followers of anything published that they have not yet "
-        "heard of. Run it every few minutes from cron or a systemd timer; it is safe to run twice "
-        "at once. With -v 0 it prints only problems."
+        "heard of. Run it every few minutes from cron or a systemd timer; it is safe to run on "
+        "several servers at once: each mail is sent by one of them. With -v 0 it prints only "
+        "problems."
     )
 
     def add_arguments(self, parser):
@@ -29,7 +30,9 @@ class Command(BaseCommand):
                 f"{waiting} unsent mail ({announced} new notices); sending at most {limit}…"
             )
         sent, failed = send_queued(limit=limit)
-        summary = f"Sent {sent}, failed {failed}, left {waiting - sent}."
+        # Counted again: a sender on another server may have sent some meanwhile.
+        left = OutgoingMail.objects.filter(sent_at=None).count()
+        summary = f"Sent {sent}, failed {failed}, left {left}."
         if failed:
             self.stderr.write(self.style.WARNING(summary))
         elif not quiet:
