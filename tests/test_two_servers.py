@@ -188,15 +188,20 @@ def test_what_is_published_on_one_server_shows_on_the_other_at_once(servers):
     webmaster.password = hasher.encode(PASSWORD, hasher.salt())
     webmaster.save(update_fields=["password"])
 
-    # A reader opens the question on B, twice: the second time B may answer from its cache.
+    # A reader opens the question on B, twice: the second time B answers from the cache.
     status, _headers, first = request(b, "GET", page)
     assert status == 200
     assert contribution.title not in first
-    # Changed behind the site's back (no service, no signal): a cached page cannot know it.
+    # Changed behind the site's back, in SQL: no model, no signal; a cached page cannot know.
     marker = f"Uden om sitet {uuid.uuid4().hex[:8]}"
-    Question.objects.filter(pk=question.pk).update(title=f"{question.title} {marker}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE debates_question SET title = title || %s WHERE id = %s",
+            [f" {marker}", question.pk],
+        )
     _status, _headers, second = request(b, "GET", page)
     served_from_cache = marker not in second
+    assert served_from_cache, "B built the page again rather than serve it from the cache"
     assert contribution.title not in second
 
     # The webmaster logs in on A; the session is good on B, with the same cookie.
@@ -237,7 +242,5 @@ def test_what_is_published_on_one_server_shows_on_the_other_at_once(servers):
     # At once, B shows it to the reader.
     status, _headers, after = request(b, "GET", page)
     assert status == 200
-    assert contribution.title in unescape(after), (
-        "B served the page it had before the publication"
-        + (" from its cache" if served_from_cache else "")
-    )
+    assert contribution.title in unescape(after), "B served the page it had before the publication"
+    assert marker in after
