@@ -20,8 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from debates.cache import CACHE_ERRORS, local_copies, release
-from debates.models import Question
-from debates.threads import Node
+from debates.models import Contribution, Question
+from debates.threads import SHOWN_FIELDS, Node, Shown
 
 TEMPLATE = "debates/_reply.html"
 # Unused fragments leave the cache after a week; a page that needs one again renders it again.
@@ -30,7 +30,7 @@ FRAGMENT_SECONDS = 7 * 24 * 60 * 60
 
 def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
     """The thread's nodes, nested as ordered lists, each contribution from the cache if it can."""
-    every = list(_walk(nodes))
+    every = list(_walk(nodes))  # as build_thread_page gives them: published ones are Shown
     prefix = f"mia:reply:{release()}:{get_language()}:"
     keys = {id(node): prefix + _digest(node, question) for node in every}
     found = {}
@@ -45,15 +45,16 @@ def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
         for key, html in fetched.items():
             local_copies.put(key, html, len(html))
         found.update(fetched)
-    missing = {}
-    if len(found) < len(keys):
+    unrendered = [node for node in every if keys[id(node)] not in found]
+    if unrendered:
+        missing = {}
         template = get_template(TEMPLATE)
-        for node in every:
+        _load_whole(unrendered, question)
+        for node in unrendered:
             key = keys[id(node)]
-            if key not in found:
-                html = template.render({"node": node, "question": question})
-                found[key] = missing[key] = html
-                local_copies.put(key, html, len(html))
+            html = template.render({"node": node, "question": question})
+            found[key] = missing[key] = html
+            local_copies.put(key, html, len(html))
         with contextlib.suppress(*CACHE_ERRORS):
             cache.set_many(missing, timeout=FRAGMENT_SECONDS)
     replies_label = format_html(' aria-label="{}"', _("Replies"))
@@ -61,6 +62,23 @@ def render_thread(nodes: list[Node], *, question: Question) -> SafeString:
     _write(nodes, parts, lambda node: found[keys[id(node)]], replies_label)
     # The fragments are rendered templates, escaped as any; the markup around them is ours.
     return mark_safe("".join(parts))
+
+
+def _load_whole(nodes: list[Node], question: Question) -> None:
+    """
+    Give the nodes to render, and those they answer, their whole contribution in place of the
+    digest a page is put together from: one query, only for what is not in the cache.
+    """
+    wanted = {}
+    for node in nodes:
+        for needed in (node, node.answers):
+            if needed is not None and isinstance(needed.contribution, Shown):
+                wanted[needed.contribution.pk] = needed
+    if not wanted:
+        return
+    for contribution in Contribution.objects.filter(pk__in=wanted).only(*SHOWN_FIELDS):
+        contribution.question = question
+        wanted[contribution.pk].contribution = contribution
 
 
 def _walk(nodes):
@@ -81,29 +99,26 @@ def _write(nodes, parts, fragment, replies_label):
 
 
 def _digest(node: Node, question: Question) -> str:
-    """A digest of everything debates/_reply.html shows of the node."""
+    """A digest of everything debates/_reply.html shows of the node (see threads.Shown)."""
     c = node.contribution
     if node.is_placeholder:
         # A placeholder shows its place and whether it was withdrawn, and carries nothing else.
-        shown = (c.pk, c.status, c.depth, question.slug)
-        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
-    answers = node.answers.contribution if node.answers else None
-    shown = (
-        c.pk,
-        c.status,
-        c.depth,
-        node.is_placeholder,
-        node.is_flattened,
-        answers and (answers.pk, answers.author_name, node.answers.is_placeholder),
-        c.title,
-        c.author_name,
-        c.affiliation,
-        c.published_at and c.published_at.isoformat(),
-        c.edited_at and c.edited_at.isoformat(),
-        c.body_html,
-        c.attachment.name if c.attachment else "",
-        c.attachment_name,
-        question.slug,
-        question.is_open,
-    )
+        shown = (c.pk, c.status, c.depth)
+    else:
+        answers = node.answers.contribution if node.answers else None
+        shown = (
+            c.pk,
+            c.status,
+            c.depth,
+            c.published_at and c.published_at.isoformat(),
+            _content(c),
+            node.is_flattened,
+            answers and (answers.pk, _content(answers), node.answers.is_placeholder),
+        )
+    shown = (*shown, question.slug, question.is_open)
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
+def _content(c: Shown) -> str:
+    """What the database made of the contribution's shown fields (build_thread_page's nodes)."""
+    return c.digest

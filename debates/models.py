@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -444,7 +444,22 @@ class Contribution(models.Model):
                 name="contribution_mail_taken_in_once",
             ),
         ]
-        indexes = [models.Index(fields=["question", "status"])]
+        indexes = [
+            # A thread's outline is read from this index alone on PostgreSQL (an index-only
+            # scan), never from the wide rows with their texts.
+            models.Index(
+                fields=["question", "status"],
+                include=["parent", "published_at", "depth"],
+                name="contribution_outline",
+            ),
+            # The latest published, for the home page and the feeds.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(status=ContributionStatus.PUBLISHED),
+                name="contribution_latest",
+            ),
+        ]
 
     def __str__(self):
         return self.title or _("Contribution by %(name)s") % {"name": self.author_name}
