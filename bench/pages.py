@@ -911,7 +911,7 @@ def draw_chart(path, rows, published, floor, seconds):
     questions = sorted(
         (row for row in rows if row.replies is not None), key=lambda row: row.replies
     )
-    figure, (cost, size) = plt.subplots(1, 2, figsize=(12, 4.8))
+    figure, (cost, size) = plt.subplots(1, 2, figsize=(12, 5.6))
     for variant, marker, label in (
         (CACHED, "o-", "cached (whole-page cache)"),
         (AFTER_PUBLISH, "s-", "right after a publish (page cache off)"),
@@ -938,7 +938,8 @@ def draw_chart(path, rows, published, floor, seconds):
     cost.set_yscale("log")
     cost.set_ylabel(f"ms per request (1000 / req/s at {CONNECTIONS} connections)")
     cost.set_title("Cost of the question's first page")
-    cost.legend(fontsize="small")
+    # Below the chart, where it hides no point.
+    cost.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     cost.grid(True, which="both", alpha=0.3)
 
     sized = [row for row in questions if row.variant == AFTER_PUBLISH] or questions
@@ -948,7 +949,7 @@ def draw_chart(path, rows, published, floor, seconds):
     size.set_yscale("log")
     size.set_ylabel("KB")
     size.set_title("Size of the question's first page")
-    size.legend(fontsize="small")
+    size.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     size.grid(True, which="both", alpha=0.3)
     ticks = sorted({row.replies for row in questions})
     for axes in (cost, size):
@@ -1004,6 +1005,11 @@ def parse_args(argv=None):
         help="the load generator: wrk when installed (auto), or the Python one",
     )
     parser.add_argument("--output", type=Path, default=BASE_DIR / "var" / "bench-pages")
+    parser.add_argument(
+        "--replot",
+        action="store_true",
+        help="only draw the chart again from the figures of the last run (var/bench-pages.json)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--reuse-database",
@@ -1161,8 +1167,32 @@ def report(args, rows, first, last, published, load, load_average, cache_url):
         )
 
 
+def replot(args):
+    """The chart again from a run's JSON, without measuring anything."""
+    figures = json.loads(args.output.with_suffix(".json").read_text())
+    rows = [
+        Measurement(**{k: v for k, v in page.items() if k in Measurement.__dataclass_fields__})
+        for page in figures["pages"]
+    ]
+    published = [
+        Published(**{k: v for k, v in p.items() if k in Published.__dataclass_fields__})
+        for p in figures["real_publish"]
+    ]
+    draw_chart(
+        args.output.with_suffix(".png"),
+        rows,
+        published,
+        figures["floor"]["mean"],
+        figures["settings"]["seconds"],
+    )
+    print(f"Chart: {args.output.with_suffix('.png')}")
+
+
 def main():
     args = parse_args()
+    if args.replot:
+        replot(args)
+        return
     stop_on_signals()
     try:
         report(args, *run(args))

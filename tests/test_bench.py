@@ -5,6 +5,7 @@ how it judges the figures. The figures themselves belong to the benchmark's outp
 
 import gzip
 import io
+import json
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -290,3 +291,35 @@ def test_the_lua_script_reports_when_done_and_gets_need_no_request_hook():
     assert "done = function" in script
     assert "request = function" not in script
     assert "request = function" in wrk_script(method="POST", path="/", body=f"a{NUMBER}b")
+
+
+def test_the_chart_is_drawn_again_from_a_runs_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    from dataclasses import asdict
+
+    from bench.pages import Published, parse_args, replot
+
+    rows = [
+        question(size, variant, rps, 1000 * size + 15_000, 100 * size + 4_000)
+        for size, variant, rps in [
+            (10, CACHED, 500),
+            (1000, CACHED, 450),
+            (10, AFTER_PUBLISH, 90),
+            (1000, AFTER_PUBLISH, 40),
+        ]
+    ]
+    output = tmp_path / "bench-pages"
+    output.with_suffix(".json").write_text(
+        json.dumps(
+            {
+                "settings": {"seconds": 8},
+                "floor": {"mean": 800},
+                "pages": [{**asdict(row), "ratio": row.rps / 800} for row in rows],
+                "real_publish": [{**asdict(Published(1000, "/", [70.0, 80.0])), "extra": 1}],
+            }
+        )
+    )
+
+    replot(parse_args(["--replot", "--output", str(output)]))
+
+    assert output.with_suffix(".png").read_bytes().startswith(b"\x89PNG\r\n")
