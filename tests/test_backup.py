@@ -1,7 +1,7 @@
 """
-bin/backup and bin/restore, as the README's restore procedure runs them: a seeded site with a
-published contribution and its paper is backed up, restored into a new database and a new
-uploads folder, and the restored site serves the contribution and its paper.
+bin/backup and bin/restore, as the restore procedure in docs/operations.md runs them: a seeded
+site with a published contribution and its paper is backed up, restored into a new database and
+a new uploads folder, and the restored site serves the contribution and its paper.
 """
 
 import hashlib
