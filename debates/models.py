@@ -286,10 +286,6 @@ class ContributionQuerySet(models.QuerySet):
     def awaiting_moderation(self):
         return self.filter(status=Contribution.Status.PENDING)
 
-    def for_thread(self):
-        """What a thread shows of each contribution, fetched in the same query."""
-        return self.select_related("question").order_by("published_at", "pk")
-
     # Saves in bulk send no signals; published contributions made or changed so are still seen.
     def bulk_create(self, objs, *args, **kwargs):
         made = super().bulk_create(objs, *args, **kwargs)

@@ -1,9 +1,9 @@
 """
 A question's thread: its published contributions as a tree, built in one pass, and in pages.
 
-One query fetches what is shown. Only when a published reply answers something that is no longer
-public (withdrawn or removed) is a second, narrow query made for those gaps, which are shown as
-placeholders carrying nothing of the missing contribution but its place in the thread.
+Where a published reply answers something that is no longer public (withdrawn or removed), that
+gap is shown as a placeholder carrying nothing of the missing contribution but its place in the
+thread.
 
 A long thread is read in pages of MIA_THREAD_PAGE_SIZE top-level contributions, each with all the
 replies under it. Which page holds a contribution is worked out from the thread's outline (who
@@ -60,19 +60,6 @@ class Node:
         """Whether the reply sits elsewhere than under the contribution it answers."""
         c = self.contribution
         return c.parent_id is not None and c.in_reply_to_id not in (None, c.parent_id)
-
-
-def build_thread(question: Question) -> list[Node]:
-    """The question's published contributions as a list of root nodes, oldest first."""
-    shown = list(Contribution.objects.published().filter(question=question).for_thread())
-    nodes = {c.pk: Node(c) for c in shown}
-    missing = {c.parent_id for c in shown if c.parent_id and c.parent_id not in nodes}
-    while missing:
-        gaps = Contribution.objects.filter(pk__in=missing).only(*GAP_FIELDS)
-        for gap in gaps:
-            nodes[gap.pk] = Node(gap)
-        missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in nodes}
-    return _assemble(nodes, shown)
 
 
 def _assemble(nodes, shown):

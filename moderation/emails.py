@@ -17,9 +17,9 @@ from django.utils import translation
 
 from debates.models import Contribution
 from moderation import outbox
-from moderation.intake.messages import one_line
 from moderation.models import OutgoingMail, Subscription
 from moderation.roles import MODERATE_PERMISSION
+from moderation.text import one_line
 from moderation.tokens import make_token
 
 logger = logging.getLogger(__name__)
