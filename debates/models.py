@@ -461,15 +461,11 @@ class Contribution(models.Model):
         return self.title or _("Contribution by %(name)s") % {"name": self.author_name}
 
     def get_absolute_url(self):
-        """The page of its question's thread that shows it, at its anchor."""
-        # Threads import this module; the page is worked out there, from the thread's outline.
-        from debates.threads import outlines, page_url
-
-        page = self.__dict__.get("thread_page")
-        if page is None:
-            # A query; lists of contributions get their pages in bulk from with_thread_pages().
-            page = outlines([self.question_id])[self.question_id].page_of(self.pk)
-        return f"{page_url(self.question, page)}#{self.anchor}"
+        """
+        Its lasting address, which leads to the page of the thread that shows it; pages that know
+        the thread's outline link to that page directly (debates.threads.contribution_url).
+        """
+        return reverse("debates:contribution-permalink", kwargs={"pk": self.pk})
 
     @property
     def anchor(self):

@@ -173,15 +173,28 @@ def page_url(question: Question, number: int) -> str:
 
 def with_thread_pages(contributions):
     """
-    The contributions, each knowing the page of its thread that shows it, so that their
-    get_absolute_url() costs no query. One query for the lot, however many questions they are on.
+    The contributions, each knowing the address of the page of its thread that shows it, at its
+    anchor, as `thread_url`. One query for the lot, however many questions they are on.
     """
     contributions = list(contributions)
     if contributions:
         found = outlines(c.question_id for c in contributions)
         for c in contributions:
-            c.thread_page = found[c.question_id].page_of(c.pk)
+            c.thread_url = _url_in(found[c.question_id], c)
     return contributions
+
+
+def contribution_url(contribution: Contribution) -> str:
+    """
+    The page of its thread that shows the contribution, at its anchor (the question's first page
+    for one that is not shown). One query, for the thread's outline.
+    """
+    return _url_in(outlines([contribution.question_id])[contribution.question_id], contribution)
+
+
+def _url_in(outline: Outline, contribution: Contribution) -> str:
+    page = outline.page_of(contribution.pk)
+    return f"{page_url(contribution.question, page)}#{contribution.anchor}"
 
 
 class Shown(NamedTuple):

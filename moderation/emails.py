@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from debates.models import Contribution
+from debates.threads import contribution_url, with_thread_pages
 from moderation import outbox
 from moderation.models import OutgoingMail, Subscription
 from moderation.roles import MODERATE_PERMISSION
@@ -42,7 +43,7 @@ def personal_data_page_url(language: str) -> str:
 
 def public_url(contribution: Contribution) -> str:
     with translation.override(contribution.language):
-        return absolute_url(contribution.get_absolute_url())
+        return absolute_url(contribution_url(contribution))
 
 
 def admin_url(contribution: Contribution) -> str:
@@ -109,7 +110,7 @@ def queue_follow_confirmation(subscription: Subscription) -> OutgoingMail:
 def queue_follow_notice(subscription: Subscription, contributions) -> OutgoingMail:
     """One mail to a follower for everything published for them in one batch."""
     with translation.override(subscription.language):
-        items = [(c, absolute_url(c.get_absolute_url())) for c in contributions]
+        items = [(c, absolute_url(c.thread_url)) for c in with_thread_pages(contributions)]
     context = {
         "subscription": subscription,
         "question": subscription.thread,
