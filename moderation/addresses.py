@@ -82,8 +82,10 @@ def domain_of(address: str) -> str:
 
 def ip(value: str | None) -> IPAddress | None:
     """A visitor's address written one way, an IPv4 one as IPv4; None if it is none."""
+    if not value:
+        return None
     try:
-        address = ipaddress.ip_address((value or "").strip())
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
     if address.version == 6:
