@@ -138,15 +138,29 @@ def sharing(*, kind: str, value: str) -> QuerySet[Contribution]:
     """
     rule = BlockRule(kind=kind, value=normalise(kind, value))
     if kind == Kind.NETWORK:
-        field, sender = "submitter_ip", lambda address: Sender.of(ip=address)
-        written = Contribution.objects.exclude(submitter_ip=None)
+        field, written = "submitter_ip", Contribution.objects.exclude(submitter_ip=None)
+
+        def matching(address):
+            return _blocks(rule, Sender.of(ip=address))
+
     else:
-        field, sender = "author_email", lambda address: Sender.of(email=address)
-        written = Contribution.objects.exclude(author_email="")
+        field, written = "author_email", Contribution.objects.exclude(author_email="")
+        ruled = addresses.domain_of(rule.value) if kind == Kind.EMAIL else rule.value
+
+        def matching(address):
+            # Only an address in the rule's domain (or below) can match: its domain is one
+            # cached look-up, and the whole address is parsed only then.
+            try:
+                host = addresses.domain(address.strip().rpartition("@")[2])
+            except ValueError:
+                return False
+            within = host == ruled or host.endswith(f".{ruled}")
+            return within and _blocks(rule, Sender.of(email=address))
+
     # Each different address once: a site's contributors number thousands, not millions.
     written = written.order_by().values_list(field, flat=True).distinct()
-    matching = [address for address in written.iterator() if _blocks(rule, sender(address))]
-    return Contribution.objects.filter(**{f"{field}__in": matching})
+    found = [address for address in written.iterator() if matching(address)]
+    return Contribution.objects.filter(**{f"{field}__in": found})
 
 
 def count_sharing(*, kind: str, value: str) -> int:
