@@ -13,6 +13,7 @@ from debates.models import (
     Talk,
     Workshop,
 )
+from debates.versions_admin import VersionedAdmin
 
 
 class TalkInline(admin.StackedInline):
@@ -24,12 +25,13 @@ class TalkInline(admin.StackedInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(VersionedAdmin):
     list_display = ["number", "title", "theme", "held_on", "place", "talk_count"]
     list_display_links = ["number", "title"]
     search_fields = ["title", "theme", "place", "description"]
     ordering = ["number"]
     inlines = [TalkInline]
+    version_children = ((Talk, "workshop"),)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(talk_count=Count("talks"))
@@ -40,14 +42,14 @@ class WorkshopAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(VersionedAdmin):
     list_display = ["name", "title", "organisation"]
     search_fields = ["name", "title", "organisation"]
     ordering = ["name"]
 
 
 @admin.register(Talk)
-class TalkAdmin(admin.ModelAdmin):
+class TalkAdmin(VersionedAdmin):
     list_display = ["title", "workshop", "speaker_names", "position", "has_material"]
     list_filter = ["workshop"]
     search_fields = ["title", "summary", "speakers__name"]
@@ -74,14 +76,15 @@ class ParagraphInline(admin.StackedInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(VersionedAdmin):
     list_display = ["title", "workshop"]
     search_fields = ["title", "introduction", "paragraphs__text"]
     inlines = [ParagraphInline]
+    version_children = ((Paragraph, "paper"), (Question, "paper"))
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(VersionedAdmin):
     list_display = ["position", "title", "paper", "is_open", "reply_count"]
     list_display_links = ["position", "title"]
     list_filter = ["is_open", "paper"]
@@ -100,7 +103,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessibilityStatement)
-class AccessibilityStatementAdmin(admin.ModelAdmin):
+class AccessibilityStatementAdmin(VersionedAdmin):
     """One statement, kept current: it can be changed, never added twice or deleted."""
 
     list_display = ["__str__", "compliance", "reviewed_on"]

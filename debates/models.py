@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from debates.cache import content_changed
 from debates.markup import render_markdown
+from debates.versions import ContentHistory
 
 WORKSHOP_COUNT = 5
 MARKDOWN_HELP = _(
@@ -68,6 +69,8 @@ class Workshop(RenderedMarkdown):
     description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     description_html = models.TextField(_("description as HTML"), blank=True, editable=False)
 
+    history = ContentHistory()
+
     markdown_fields = ("description",)
 
     class Meta:
@@ -94,6 +97,8 @@ class Speaker(models.Model):
         _("title"), max_length=200, blank=True, help_text=_("For example “Direktør”.")
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    history = ContentHistory()
 
     class Meta:
         ordering = ["name"]
@@ -122,6 +127,8 @@ class Talk(RenderedMarkdown):
         help_text=_("Slides or a paper from the talk, shown for download."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = ContentHistory(m2m_fields=["speakers"])
 
     markdown_fields = ("summary",)
 
@@ -161,6 +168,8 @@ class Paper(RenderedMarkdown):
     )
     introduction_html = models.TextField(_("introduction as HTML"), blank=True, editable=False)
 
+    history = ContentHistory()
+
     markdown_fields = ("introduction",)
 
     class Meta:
@@ -197,6 +206,8 @@ class Paragraph(RenderedMarkdown):
         related_name="paragraphs",
         verbose_name=_("about the talk"),
     )
+
+    history = ContentHistory()
 
     markdown_fields = ("text",)
 
@@ -288,6 +299,7 @@ class Question(RenderedMarkdown):
     synthesis_html = models.TextField(_("synthesis as HTML"), blank=True, editable=False)
 
     objects = QuestionQuerySet.as_manager()
+    history = ContentHistory()
 
     markdown_fields = ("synthesis",)
 
@@ -564,6 +576,8 @@ class AccessibilityStatement(RenderedMarkdown):
     )
     prepared_on = models.DateField(_("statement prepared"))
     reviewed_on = models.DateField(_("last reviewed"))
+
+    history = ContentHistory()
 
     markdown_fields = ("known_gaps_da", "known_gaps_en")
 

@@ -21,6 +21,14 @@ WEBMASTER_PERMISSIONS = {
         "question": ["view", "add", "change"],
         "contribution": ["view", "change"],
         "accessibilitystatement": ["view", "change"],
+        # The content's earlier versions: seen, and restored where the content may be changed.
+        "historicalworkshop": ["view"],
+        "historicalspeaker": ["view"],
+        "historicaltalk": ["view"],
+        "historicalpaper": ["view"],
+        "historicalparagraph": ["view"],
+        "historicalquestion": ["view"],
+        "historicalaccessibilitystatement": ["view"],
     },
     "moderation": {
         "decision": ["view"],

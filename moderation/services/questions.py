@@ -3,6 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from debates import versions
 from debates.markup import render_markdown
 from debates.models import Question
 from moderation import emails
@@ -29,6 +30,8 @@ def close_question(
         if not closed:
             raise QuestionClosed(question)
         question.refresh_from_db()
+        # The update() sent no signal: the synthesis is content, and has a version like an edit.
+        versions.record_version(question, user=actor, reason=versions.Source.CLOSE)
         followers = Subscription.objects.filter(
             question=question, status=Subscription.Status.ACTIVE
         ).order_by("pk")

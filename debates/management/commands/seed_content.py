@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from debates import versions
 from debates.models import RenderedMarkdown
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "mia.json"
@@ -24,7 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, fixture, database, **options):
         created, kept = [], 0
-        with transaction.atomic(using=database), fixture.open(encoding="utf-8") as stream:
+        with (
+            transaction.atomic(using=database),
+            versions.one_version_each(),
+            fixture.open(encoding="utf-8") as stream,
+        ):
             for item in serializers.deserialize("json", stream, using=database):
                 model = type(item.object)
                 if model._default_manager.using(database).filter(pk=item.object.pk).exists():
@@ -34,6 +39,11 @@ class Command(BaseCommand):
                     # A fixture's rows are saved raw, past the save() that renders their Markdown.
                     item.object.render_markdown()
                 item.save(using=database)
+                if versions.is_versioned(model):
+                    # A raw save makes no version; what is seeded is the first, by no one.
+                    versions.record_version(
+                        item.object, user=None, reason=versions.Source.SEED, created=True
+                    )
                 created.append(model)
             self._reset_sequences(database, set(created))
         self.stdout.write(
