@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from debates import exports
+from debates.attachments import paper_response
 from debates.models import Contribution, Question
-from debates.views import paper_response
 from moderation import services
 from moderation.admin import reading
 from moderation.admin.base import ModerationAdmin
