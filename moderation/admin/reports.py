@@ -1,8 +1,6 @@
 """Readers' reports on the desk: the list, most reported first, and the two ways to settle them."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,6 +11,7 @@ from debates.models import Contribution
 from moderation import services
 from moderation.admin.base import RecordAdmin
 from moderation.models import Report
+from moderation.services.reports import open_reports_count
 
 
 @admin.register(Report)
@@ -48,16 +47,9 @@ class ReportAdmin(RecordAdmin):
     actions = ["dismiss_selected"]
 
     def get_queryset(self, request):
-        open_reports = (
-            Report.objects.filter(contribution=OuterRef("contribution"), status=Report.Status.OPEN)
-            .order_by()
-            .values("contribution")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
         # Open reports first, on the most reported contributions; then the newest. Annotated
         # before ordering, which ModelAdmin.get_queryset would do the other way round.
-        return Report.objects.annotate(open_on_contribution=Coalesce(Subquery(open_reports), 0))
+        return Report.objects.annotate(open_on_contribution=open_reports_count("contribution"))
 
     def get_ordering(self, request):
         return ["-open_on_contribution", "-created_at", "-pk"]
