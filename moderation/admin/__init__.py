@@ -12,8 +12,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
 from moderation.admin.blocks import BlockRuleAdmin
+from moderation.admin.contributions import ContributionAdmin
 from moderation.admin.questions import ClosingQuestionAdmin
-from moderation.admin.queue import ContributionAdmin, QueueAdmin
+from moderation.admin.queue import QueueAdmin
 from moderation.admin.reasons import SavedReasonAdmin
 from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
 from moderation.admin.reports import ReportAdmin

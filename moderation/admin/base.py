@@ -10,6 +10,16 @@ from debates.models import Contribution
 from moderation.roles import MODERATE_PERMISSION
 
 
+def contribution_admin_url(contribution_id: int, page: str = "change") -> str:
+    """A contribution's page on the desk, or another of its addresses there ("attachment")."""
+    return reverse(f"admin:debates_contribution_{page}", args=[contribution_id])
+
+
+def queue_url() -> str:
+    """The list of the contributions waiting for a decision."""
+    return reverse("admin:moderation_queueentry_changelist")
+
+
 class ModerationAdmin(admin.ModelAdmin):
     """Actions marked `permissions=["moderate"]` are offered only to staff who may moderate."""
 
@@ -24,7 +34,7 @@ class ModerationAdmin(admin.ModelAdmin):
 
         def on_contribution(request, contribution_id):
             contribution = get_object_or_404(Contribution, pk=contribution_id)
-            back = reverse("admin:debates_contribution_change", args=[contribution.pk])
+            back = contribution_admin_url(contribution.pk)
             if request.method != "POST":
                 return HttpResponseRedirect(back)
             if not self.has_moderate_permission(request):

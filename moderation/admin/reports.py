@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation import services
-from moderation.admin.base import RecordAdmin
+from moderation.admin.base import RecordAdmin, contribution_admin_url
 from moderation.models import Report
 from moderation.services.reports import open_reports_count
 
@@ -56,10 +56,9 @@ class ReportAdmin(RecordAdmin):
 
     @admin.display(description=gettext_lazy("contribution"), ordering="contribution")
     def contribution_link(self, obj):
-        url = reverse("admin:debates_contribution_change", args=[obj.contribution_id])
         return format_html(
             '<a href="{}#mia-reports">{}</a> <span class="mia-status mia-status-{}">{}</span>',
-            url,
+            contribution_admin_url(obj.contribution_id),
             obj.contribution,
             obj.contribution.status,
             obj.contribution.get_status_display(),

@@ -339,7 +339,7 @@ def test_staff_without_the_moderation_permission_cannot_decide_or_edit(
         staff_without_moderation.post(
             decide_url(contribution), {"decision": "published"}
         ).status_code
-        == 404
+        == 403
     )
     run_action(staff_without_moderation, "decide_published", [contribution])
     edit(staff_without_moderation, contribution, body="Ændret.")

@@ -211,7 +211,7 @@ def test_staff_without_the_moderation_permission_cannot_decide_from_the_list(
     response = staff_without_moderation.post(
         decide_url(contribution), {"decision": "published", "from": "list"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
