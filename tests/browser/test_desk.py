@@ -10,14 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from debates.models import Contribution, Question
-from moderation import services
 from moderation.models import SavedReason
 from tests.factories import PDF_BYTES, make_contribution, make_webmaster
+from tests.moderation.desk import edited_by
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Status = Contribution.Status
-QUEUE = "/admin/moderation/queueentry/"
 
 
 def log_in(page, user):
@@ -117,13 +116,7 @@ def test_the_webmaster_works_through_the_queue(page, seeded, screenshot):
     preview = page.frame_locator("iframe.mia-preview")
     expect(preview.get_by_text("Facilitatoren lytter mest.")).to_be_visible()
     screenshot("contribution")
-    services.edit_contribution(
-        contribution=third,
-        actor=colleague,
-        title="Facilitering i praksis",
-        body=third.body,
-        question=question,
-    )
+    edited_by(colleague, third, title="Facilitering i praksis")
     page.get_by_role("button", name="Markér som spam").click()
     refusal = page.locator(".messagelist .error")
     expect(refusal).to_contain_text("Ikke besluttet: det er ændret, siden du åbnede det")

@@ -18,37 +18,9 @@ from debates.models import Contribution, Question
 from moderation import services
 from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
+from tests.moderation.desk import CHANGELIST, QUEUE, change_url, decide_url, run_action
 
 Status = Contribution.Status
-CHANGELIST = reverse("admin:debates_contribution_changelist")
-QUEUE = reverse("admin:moderation_queueentry_changelist")
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
-
-
-def decide_url(contribution):
-    return reverse("admin:debates_contribution_decide", args=[contribution.pk])
-
-
-@pytest.fixture
-def staff_without_moderation(client, db):
-    """Staff who may read and change contributions in the admin, but not moderate them."""
-    user = make_user()
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_contribution", "change_contribution"])
-    )
-    client.force_login(user)
-    return client
-
-
-def run_action(client, action, contributions, **extra):
-    return client.post(
-        CHANGELIST,
-        {"action": action, "_selected_action": [c.pk for c in contributions], **extra},
-        follow=True,
-    )
 
 
 # The queue ------------------------------------------------------------------------------------
@@ -121,15 +93,10 @@ def test_the_admin_index_shows_how_many_wait_and_for_how_long(moderator, questio
 def test_the_change_page_shows_the_rendered_text_the_original_and_the_history(
     moderator, question, webmaster
 ):
-    contribution = make_contribution(
-        question=question, status=Status.PENDING, body="**Vigtigt**", attachment=PDF_BYTES
-    )
-    Decision.objects.create(
-        contribution=contribution,
-        action="confirmed",
-        actor_name="",
-        from_status="unconfirmed",
-        to_status="pending",
+    contribution = services.confirm_contribution(
+        contribution=make_contribution(
+            question=question, status=Status.UNCONFIRMED, body="**Vigtigt**", attachment=PDF_BYTES
+        )
     )
     html = moderator.get(change_url(contribution)).content.decode()
     (preview,) = re.findall(r'<iframe class="mia-preview"[^>]* srcdoc="([^"]*)"', html)

@@ -16,6 +16,7 @@ from moderation.services import blocking
 from moderation.tokens import make_token
 from tests.factories import make_contribution, make_user
 from tests.mail import links, mails_to, path_of, text_of
+from tests.moderation.desk import CHANGELIST, change_url
 
 Status = Contribution.Status
 Kind = BlockRule.Kind
@@ -238,26 +239,14 @@ def test_a_blocked_senders_contribution_can_be_put_back_in_the_queue(question, w
 # The desk ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
 def sender_url(contribution):
     return reverse("admin:moderation_blockrule_sender", args=[contribution.pk])
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
 
 
 def test_the_queue_shows_why_a_blocked_senders_contribution_is_spam(moderator, question):
     rule(Kind.DOMAIN, "spam.example", reason="reklame")
     services.confirm_contribution(contribution=submit(question))
-    html = moderator.get(
-        reverse("admin:debates_contribution_changelist") + "?status__exact=spam"
-    ).content.decode()
+    html = moderator.get(CHANGELIST + "?status__exact=spam").content.decode()
     assert "Billige lån" in html
     assert "Blokeret: domæne spam.example (reklame)" in html
 

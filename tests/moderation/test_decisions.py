@@ -12,10 +12,10 @@ from debates.models import Contribution
 from moderation import services
 from moderation.models import Decision
 from tests.factories import make_contribution
+from tests.moderation.desk import CHANGELIST
 
 Status = Contribution.Status
 Action = Decision.Action
-CHANGELIST = reverse("admin:debates_contribution_changelist")
 
 # Written out here, apart from the table, so that a wrong table fails.
 BUTTONS = {
@@ -48,12 +48,6 @@ DONE = [
     (Action.REOPENED, Status.SPAM, "Sat tilbage i køen"),
     (Action.UNPUBLISHED, Status.PUBLISHED, "Taget af siden"),
 ]
-
-
-@pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
 
 
 def buttons_on(page):

@@ -8,30 +8,20 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from debates.models import Contribution
 from moderation import services
 from moderation.admin import reading
-from moderation.models import Decision, SavedReason, Viewing
+from moderation.models import SavedReason, Viewing
 from moderation.services import reports
 from moderation.services.transitions import version_of
-from tests.factories import PDF_BYTES, make_contribution, make_user, make_webmaster
+from tests.factories import PDF_BYTES, make_contribution, make_webmaster
+from tests.moderation.desk import CHANGELIST, QUEUE, change_url, decide_url, edited_by
 
 Status = Contribution.Status
-QUEUE = reverse("admin:moderation_queueentry_changelist")
-CHANGELIST = reverse("admin:debates_contribution_changelist")
 REASONS = reverse("admin:moderation_savedreason_changelist")
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
-
-
-def decide_url(contribution):
-    return reverse("admin:debates_contribution_decide", args=[contribution.pk])
 
 
 def version_on(page):
@@ -45,16 +35,6 @@ def waiting(question, *, hours, **fields):
         confirmed_at=timezone.now() - timedelta(hours=hours),
         **fields,
     )
-
-
-@pytest.fixture
-def staff_without_moderation(client, db):
-    user = make_user()
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_contribution", "change_contribution"])
-    )
-    client.force_login(user)
-    return client
 
 
 # The list -------------------------------------------------------------------------------------
@@ -415,14 +395,7 @@ def test_the_page_shows_who_last_opened_it(client, question):
 def test_a_decision_on_a_page_opened_before_a_change_is_refused(moderator, question):
     contribution = waiting(question, hours=1, title="Om ledelse")
     page = moderator.get(change_url(contribution)).content.decode()
-    colleague = make_webmaster(username="kollega")
-    services.edit_contribution(
-        contribution=contribution,
-        actor=colleague,
-        title="Om ledelse i praksis",
-        body=contribution.body,
-        question=question,
-    )
+    edited_by(make_webmaster(username="kollega"), contribution, title="Om ledelse i praksis")
 
     response = moderator.post(
         decide_url(contribution),
@@ -473,14 +446,7 @@ def test_decide_many_refuses_a_contribution_that_changed_since_the_version_given
 ):
     contribution = waiting(question, hours=1)
     seen = version_of(contribution)
-    Decision.objects.create(
-        contribution=contribution,
-        action="edited",
-        actor_name="kollega",
-        from_status="pending",
-        to_status="pending",
-        reason="Ændret: tekst.",
-    )
+    edited_by(make_webmaster(username="kollega"), contribution, body="Ændret.")
     done, refusals = services.decide_many(
         contributions=[contribution],
         action="published",
@@ -502,7 +468,7 @@ def test_contributions_with_more_open_reports_rise_among_the_published(moderator
     reports.report_contribution(contribution=dismissed, reason="spam")
     dismissed.reports.update(status="dismissed")
 
-    page = moderator.get(reverse("admin:debates_contribution_changelist")).content.decode()
+    page = moderator.get(CHANGELIST).content.decode()
 
     order = [page.index(c.title) for c in (reported, once)]
     assert order == sorted(order)
