@@ -1,6 +1,7 @@
 """The webmaster's desk: the queue, decisions one by one and in bulk, and who may make them."""
 
 import io
+import json
 import re
 from datetime import timedelta
 from html import unescape
@@ -14,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from debates.models import Contribution, Question
+from debates.models import Contribution, Paper, Question, Workshop
 from moderation import services
 from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
@@ -360,6 +361,36 @@ def test_only_moderators_may_send_queued_mail_from_the_admin(moderator, question
     page = other.get(mail_list).content.decode()
     assert OutgoingMail.objects.get().subject in page
     assert "send_now" not in page
+
+
+# The desk in Danish -----------------------------------------------------------------------------
+
+
+def inline_add_text(page):
+    """The text of an inline's "add another" link, which the admin's script writes from JSON."""
+    data = re.search(r'data-inline-formset="([^"]*)"', page).group(1)
+    return json.loads(unescape(data))["options"]["addText"]
+
+
+def test_saving_a_contribution_reads_as_danish(moderator, question):
+    contribution = make_contribution(question=question, title="Om ledelse")
+    response = edit(moderator, contribution, title="Om god ledelse", _continue="1")
+    html = response.content.decode()
+    assert "blev ændret. Du kan redigere videre herunder." in html
+    assert "den/det" not in html
+
+
+def test_the_admin_adds_talks_paragraphs_and_questions_in_danish(moderator, question):
+    workshop, paper = Workshop.objects.first(), Paper.objects.first()
+    workshop_page = moderator.get(reverse("admin:debates_workshop_change", args=[workshop.pk]))
+    paper_page = moderator.get(reverse("admin:debates_paper_change", args=[paper.pk]))
+    contribution_page = moderator.get(change_url(make_contribution(question=question)))
+
+    assert inline_add_text(workshop_page.content.decode()) == "Tilføj endnu et oplæg"
+    assert inline_add_text(paper_page.content.decode()) == "Tilføj endnu et afsnit"
+    assert 'title="Tilføj åbent spørgsmål"' in contribution_page.content.decode()
+    assert 'title="Redigér åbent spørgsmål"' in contribution_page.content.decode()
+    assert "Gem og tilføj flere" in workshop_page.content.decode()
 
 
 # Accounts -------------------------------------------------------------------------------------
