@@ -3,7 +3,8 @@ Contributions on the desk: one admin that puts together the list (listing), each
 page (change_page), the decisions on them (decisions) and the research export (exports).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -91,7 +92,17 @@ class ContributionAdmin(ModerationAdmin):
             fields += change_page.EDITED_FIELDS
         return fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A class made for this request, so the decision it carries is this request's.
+        form.decision = decisions.pressed_on_page(request, obj)
+        form.opened_version = decisions.opened_version(request)
+        return form
+
     def changeform_view(self, request, *args, **kwargs):
+        pressed = request.method == "POST" and "decision" in request.POST
+        if pressed and not self.has_moderate_permission(request):
+            raise PermissionDenied
         listing.forget_rules()
         return super().changeform_view(request, *args, **kwargs)
 
@@ -105,11 +116,18 @@ class ContributionAdmin(ModerationAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None and self.has_moderate_permission(request):
-            context.update(decisions.page_context(obj))
+        if obj is not None:
+            context.update(
+                change_page.page_context(
+                    obj, request, can_moderate=self.has_moderate_permission(request)
+                )
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        # Only what the form changed is an edit; a page whose text may not change saves nothing.
+        if not form.has_changed():
+            return
         services.edit_contribution(
             contribution=obj,
             actor=request.user,
@@ -117,6 +135,19 @@ class ContributionAdmin(ModerationAdmin):
             body=form.cleaned_data.get("body", obj.body),
             question=form.cleaned_data.get("question", obj.question),
         )
+        if form.decision is not None:
+            self.message_user(request, change_page.changes_saved(form), messages.SUCCESS)
+
+    def log_change(self, request, obj, message):
+        # A decision on the page saves a form that may hold no change; the decision has a record.
+        if message:
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        decision = decisions.pressed_on_page(request, obj)
+        if decision is None:
+            return super().response_change(request, obj)
+        return decisions.decide_on_page(self, request, obj, decision)
 
     def attachment_view(self, request, object_id):
         contribution = get_object_or_404(Contribution, pk=object_id)

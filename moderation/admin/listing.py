@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation import services
-from moderation.admin.base import contribution_admin_url
+from moderation.admin.base import button_class, contribution_admin_url, desk_title
 from moderation.models import Decision
 from moderation.services import blocking, reports
 from moderation.spam import spam_hints
@@ -56,6 +56,11 @@ def ordering():
         "confirmed_at",
         "-submitted_at",
     ]
+
+
+# The tag of the messages about a decision taken in a row, which the list shows above its rows
+# (where the eye is, and the next contribution waiting) rather than at the top of the page.
+DECIDED_TAG = "mia-decided"
 
 
 def list_context(*, showing_queue: bool, can_moderate: bool) -> dict:
@@ -109,7 +114,7 @@ def text(obj):
         '<p class="mia-excerpt">{}</p>{}</div>',
         obj.pk,
         contribution_admin_url(obj.pk),
-        Truncator(obj.title or " ".join(words[:12])).chars(90),
+        desk_title(obj),
         excerpt,
         whole,
     )
@@ -140,9 +145,19 @@ def hints(obj):
     return format_html_join(", ", '<span class="mia-hint">{}</span>', ((h,) for h in found)) or "–"
 
 
-@admin.display(description="PDF", boolean=True)
+@admin.display(description="PDF")
 def has_paper(obj):
-    return bool(obj.attachment)
+    """The paper to download, or a quiet mark where there is none: no paper is not an error."""
+    if not obj.attachment:
+        return format_html(
+            '<span class="mia-none" aria-hidden="true">–</span><span class="mia-hidden">{}</span>',
+            _("no paper"),
+        )
+    return format_html(
+        '<a href="{}" title="{}">PDF</a>',
+        contribution_admin_url(obj.pk, "attachment"),
+        obj.attachment_name or "paper.pdf",
+    )
 
 
 @admin.display(description=gettext_lazy("decision"))
@@ -153,9 +168,12 @@ def decision_buttons(obj):
     """
     return format_html_join(
         "",
-        '<button type="submit" form="mia-decide-{}" name="decision" value="{}" '
-        'class="button mia-row-button">{}</button>',
-        ((obj.pk, rule.action, rule.label) for rule in services.moderators_decisions(obj.status)),
+        '<button type="submit" form="mia-decide-{}" name="decision" value="{}" class="{}">'
+        "{}</button>",
+        (
+            (obj.pk, rule.action, button_class(rule), rule.label)
+            for rule in services.moderators_decisions(obj.status)
+        ),
     )
 
 

@@ -19,7 +19,14 @@ from debates.models import Contribution, Paper, Question, Workshop
 from moderation import services
 from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
-from tests.moderation.desk import CHANGELIST, QUEUE, change_url, decide_url, run_action
+from tests.moderation.desk import (
+    CHANGELIST,
+    QUEUE,
+    change_url,
+    decide_on_page,
+    decide_url,
+    run_action,
+)
 
 Status = Contribution.Status
 
@@ -120,7 +127,7 @@ def test_a_pending_contribution_is_published_from_its_page(moderator, question):
     assert 'value="rejected"' in html
     assert 'value="marked_spam"' in html
 
-    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
+    response = decide_on_page(moderator, contribution, "published")
 
     contribution.refresh_from_db()
     assert contribution.status == Status.PUBLISHED
@@ -130,14 +137,12 @@ def test_a_pending_contribution_is_published_from_its_page(moderator, question):
 def test_rejecting_from_its_page_needs_a_reason(moderator, question):
     contribution = make_contribution(question=question, status=Status.PENDING)
 
-    response = moderator.post(
-        decide_url(contribution), {"decision": "rejected", "reason": ""}, follow=True
-    )
+    response = decide_on_page(moderator, contribution, "rejected", reason="")
     assert "Skriv en begrundelse" in response.content.decode()
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
-    moderator.post(decide_url(contribution), {"decision": "rejected", "reason": "Off topic."})
+    decide_on_page(moderator, contribution, "rejected", reason="Off topic.")
     contribution.refresh_from_db()
     assert (contribution.status, contribution.rejection_reason) == (Status.REJECTED, "Off topic.")
 
@@ -151,7 +156,7 @@ def test_a_published_contribution_offers_only_unpublishing(moderator, question):
 
 def test_a_decision_that_is_no_longer_possible_is_refused_clearly(moderator, question):
     contribution = make_contribution(question=question, status=Status.PUBLISHED)
-    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
+    response = decide_on_page(moderator, contribution, "published")
     assert (
         "Kan ikke offentliggøre: indlægget har status “offentliggjort”."
         in response.content.decode()
@@ -325,7 +330,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, question):
 
 def test_the_decisions_have_a_list_of_their_own(moderator, question, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING, title="Revideret")
-    moderator.post(decide_url(contribution), {"decision": "published"})
+    decide_on_page(moderator, contribution, "published")
     html = moderator.get(reverse("admin:moderation_decision_changelist")).content.decode()
     assert "Revideret" in html
     assert webmaster.username in html
@@ -391,6 +396,17 @@ def test_the_admin_adds_talks_paragraphs_and_questions_in_danish(moderator, ques
     assert 'title="Tilføj åbent spørgsmål"' in contribution_page.content.decode()
     assert 'title="Redigér åbent spørgsmål"' in contribution_page.content.decode()
     assert "Gem og tilføj flere" in workshop_page.content.decode()
+
+
+def test_the_pdf_column_marks_a_missing_paper_quietly_and_links_a_paper(moderator, question):
+    with_paper = make_contribution(question=question, status=Status.PENDING, attachment=PDF_BYTES)
+    make_contribution(question=question, status=Status.PENDING)
+    html = moderator.get(QUEUE).content.decode()
+    assert "icon-no" not in html
+    assert "icon-yes" not in html
+    assert '<span class="mia-hidden">intet papir</span>' in html
+    attachment = reverse("admin:debates_contribution_attachment", args=[with_paper.pk])
+    assert f'<a href="{attachment}" title="paper.pdf">PDF</a>' in html
 
 
 # Accounts -------------------------------------------------------------------------------------
