@@ -2,7 +2,8 @@
 The webmaster works through a queue in a real browser: reads and decides from the list, going on
 to the next each time, uses a saved reason, and has a decision on a page that changed refused.
 On a contribution's page the text comes first, beside the decision, and a decision pressed with
-unsaved changes takes them along.
+unsaved changes takes them along; blocking a sender asks first, with the earlier contributions
+counted.
 """
 
 import re
@@ -14,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from debates.models import Contribution, Question, Workshop
-from moderation.models import SavedReason
+from moderation.models import BlockRule, SavedReason
 from tests.factories import PDF_BYTES, make_contribution, make_webmaster
 from tests.mail import text_of
 from tests.moderation.desk import edited_by
@@ -231,6 +232,39 @@ def test_a_decision_pressed_with_unsaved_changes_takes_them_along(page, seeded, 
     expect(page.get_by_label("Titel")).to_have_value("Roller, igen")
     assert asked == ["beforeunload"]
     screenshot("unsaved")
+
+
+def test_blocking_a_sender_says_how_many_earlier_contributions_it_concerns_and_asks(page, seeded):
+    question = Question.objects.get(slug="lederens-roller")
+    contribution = make_contribution(
+        question=question, status=Status.PENDING, author_email="ole@reklame.example"
+    )
+    make_contribution(question=question, author_email="kim@reklame.example")
+    make_contribution(question=question, author_email="ole@reklame.example", status=Status.SPAM)
+    log_in(page, make_webmaster())
+    page.goto(f"/admin/debates/contribution/{contribution.pk}/change/")
+
+    page.get_by_role("button", name="Bloker hele domænet reklame.example").click()
+    expect(
+        page.get_by_text("Andre indlæg fra adresser på reklame.example: 2, heraf 1 offentliggjort.")
+    ).to_be_visible()
+    page.get_by_role("link", name="Annullér").click()
+    expect(page.get_by_role("heading", name="Beslutning")).to_be_visible()
+    assert not BlockRule.objects.exists()
+
+    page.get_by_role("button", name="Bloker adressen ole@reklame.example").click()
+    expect(
+        page.get_by_text("Andre indlæg fra denne adresse: 1, heraf 0 offentliggjort.")
+    ).to_be_visible()
+    confirm = page.get_by_role("button", name="Bloker adressen ole@reklame.example")
+    red, green, blue = background_of(confirm)
+    assert red > 150
+    assert max(green, blue) < 80
+    confirm.click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Blokeret: e-mailadresse ole@reklame.example"
+    )
+    assert BlockRule.objects.get().value == "ole@reklame.example"
 
 
 def test_every_list_of_contributions_fits_a_laptop_and_the_content_desk_speaks_danish(page, seeded):
