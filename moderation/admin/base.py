@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from debates.models import Contribution
@@ -44,6 +44,15 @@ def desk_title(contribution: Contribution) -> str:
     return Truncator(
         contribution.title or " ".join(strip_tags(contribution.body_html).split()[:12])
     ).chars(90)
+
+
+def paper_link(contribution: Contribution, text: str = "") -> str:
+    """A link that downloads the contribution's paper, saying `text` or else the paper's name."""
+    name = contribution.attachment_name or "paper.pdf"
+    url = contribution_admin_url(contribution.pk, "attachment")
+    if not text:
+        return format_html('<a href="{}">{}</a>', url, name)
+    return format_html('<a href="{}" title="{}">{}</a>', url, name, text)
 
 
 def button_class(rule) -> str:

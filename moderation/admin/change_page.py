@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from debates.models import Contribution, Question
 from moderation import services
 from moderation.admin import decisions, listing, reading
-from moderation.admin.base import contribution_admin_url
+from moderation.admin.base import contribution_admin_url, paper_link
 from moderation.services.transitions import ChangedSinceOpened, lock_unchanged
 
 # The form's fields that the webmaster may edit, where the status allows it.
@@ -103,17 +103,6 @@ def rendered(obj):
         'allow-popups-to-escape-sandbox" srcdoc="{}"></iframe>',
         _("The contribution as readers will see it"),
         escape(reading.preview_document(obj)),
-    )
-
-
-@admin.display(description="PDF")
-def paper_link(obj):
-    if not obj.attachment:
-        return "–"
-    return format_html(
-        '<a href="{}">{}</a>',
-        contribution_admin_url(obj.pk, "attachment"),
-        obj.attachment_name or "paper.pdf",
     )
 
 

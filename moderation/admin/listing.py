@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation import services
-from moderation.admin.base import button_class, contribution_admin_url, desk_title
+from moderation.admin.base import button_class, contribution_admin_url, desk_title, paper_link
 from moderation.models import Decision
 from moderation.services import blocking, reports
 from moderation.spam import spam_hints
@@ -153,11 +153,7 @@ def has_paper(obj):
             '<span class="mia-none" aria-hidden="true">–</span><span class="mia-hidden">{}</span>',
             _("no paper"),
         )
-    return format_html(
-        '<a href="{}" title="{}">PDF</a>',
-        contribution_admin_url(obj.pk, "attachment"),
-        obj.attachment_name or "paper.pdf",
-    )
+    return paper_link(obj, "PDF")
 
 
 @admin.display(description=gettext_lazy("decision"))
