@@ -1,5 +1,7 @@
 """The webmaster's tools for the site's content: workshops, talks, speakers, paper, questions."""
 
+import json
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +18,33 @@ from debates.models import (
 from debates.versions_admin import VersionedAdmin
 
 
-class TalkInline(admin.StackedInline):
+class StackedInline(admin.StackedInline):
+    """
+    An inline whose link for one more form is a phrase of its own (`add_another`). Django words
+    it "Add another <name>" for every model, which Danish cannot: the article follows the noun's
+    gender ("endnu et oplæg", "endnu en oplægsholder"), and the name must not be capitalised.
+    """
+
+    add_another = None
+
+
+class NamedInlinesAdmin(admin.ModelAdmin):
+    """An admin whose inlines' "add another" links say their own phrase (StackedInline)."""
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            phrase = getattr(inline_formset.opts, "add_another", None)
+            if phrase:
+                data = json.loads(inline_formset.inline_formset_data())
+                data["options"]["addText"] = str(phrase)
+                inline_formset.inline_formset_data = lambda data=data: json.dumps(data)
+        return inline_formsets
+
+
+class TalkInline(StackedInline):
     model = Talk
+    add_another = _("Add another talk")
     extra = 0
     fields = ["position", "title", "speakers", "summary", "material"]
     autocomplete_fields = ["speakers"]
@@ -25,7 +52,7 @@ class TalkInline(admin.StackedInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(VersionedAdmin):
+class WorkshopAdmin(NamedInlinesAdmin, VersionedAdmin):
     list_display = ["number", "title", "theme", "held_on", "place", "talk_count"]
     list_display_links = ["number", "title"]
     search_fields = ["title", "theme", "place", "description"]
@@ -69,14 +96,15 @@ class TalkAdmin(VersionedAdmin):
         return bool(obj.material)
 
 
-class ParagraphInline(admin.StackedInline):
+class ParagraphInline(StackedInline):
     model = Paragraph
+    add_another = _("Add another paragraph")
     extra = 0
     fields = ["position", "text", "talk"]
 
 
 @admin.register(Paper)
-class PaperAdmin(VersionedAdmin):
+class PaperAdmin(NamedInlinesAdmin, VersionedAdmin):
     list_display = ["title", "workshop"]
     search_fields = ["title", "introduction", "paragraphs__text"]
     inlines = [ParagraphInline]

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 
 from debates.models import Contribution
 
@@ -35,8 +35,13 @@ def pdf_filename(name: str) -> str:
     return f"{stem}.pdf"
 
 
-def attachment_response(contribution: Contribution) -> FileResponse:
-    """The contribution's paper as a download named "<something>.pdf", whatever it was sent as."""
+def paper_response(contribution: Contribution) -> FileResponse:
+    """
+    A contribution's paper as a PDF download named "<something>.pdf", whatever it was sent as;
+    the caller decides who may have it.
+    """
+    if not contribution.attachment:
+        raise Http404
     return FileResponse(
         contribution.attachment.open("rb"),
         as_attachment=True,

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from debates.attachments import attachment_response
+from debates.attachments import paper_response
 from debates.cache import public_page
 from debates.fragments import render_thread
 from debates.models import (
@@ -164,13 +164,6 @@ def contribution_permalink(request, pk):
 def contribution_attachment(request, pk):
     """The paper of a published contribution; any other contribution's file does not exist here."""
     return paper_response(get_object_or_404(Contribution.objects.published(), pk=pk))
-
-
-def paper_response(contribution: Contribution) -> FileResponse:
-    """A contribution's paper as a PDF download; the caller decides who may have it."""
-    if not contribution.attachment:
-        raise Http404
-    return attachment_response(contribution)
 
 
 @public_page

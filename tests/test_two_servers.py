@@ -126,11 +126,18 @@ def request(server, method, path, *, cookies=None, form=None):
         client.close()
 
 
-def hidden_inputs(html, action):
-    """The hidden fields of the form that posts to `action`."""
-    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', html, re.S)
-    assert form, f"no form posting to {action}"
-    return dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+def page_form(html):
+    """
+    What the contribution's page sends as it stands: its hidden fields (the token, the version,
+    the values it showed) and its question, title and text as shown.
+    """
+    form = re.search(r'<form [^>]*id="contribution_form"[^>]*>(.*?)</form>', html, re.S)
+    assert form, "no contribution form on the page"
+    hidden = re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))
+    fields = {name: unescape(value) for name, value in hidden}
+    for name in ("question", "title", "body"):
+        fields[name] = fields[f"initial-{name}"]
+    return fields
 
 
 @pytest.fixture
@@ -231,10 +238,9 @@ def test_what_is_published_on_one_server_shows_on_the_other_at_once(servers):
     assert status == 302  # without it, no entry
     assert headers["Location"].startswith(login)
 
-    # The form opened on B is sent to A, as a load balancer may route it: A publishes.
-    decide = reverse("admin:debates_contribution_decide", args=[contribution.pk])
-    fields = {**hidden_inputs(desk, decide), "decision": "published"}
-    status, _headers, _body = request(a, "POST", decide, cookies=browser, form=fields)
+    # The page opened on B is sent to A, as a load balancer may route it: A publishes.
+    fields = {**page_form(desk), "decision": "published"}
+    status, _headers, _body = request(a, "POST", change, cookies=browser, form=fields)
     assert status == 302
     contribution.refresh_from_db()
     assert contribution.status == Contribution.Status.PUBLISHED

@@ -9,11 +9,12 @@ moderation.services, and both are offered only to staff with the moderation perm
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from moderation.admin.blocks import BlockRuleAdmin
+from moderation.admin.contributions import ContributionAdmin
 from moderation.admin.questions import ClosingQuestionAdmin
-from moderation.admin.queue import ContributionAdmin, QueueAdmin
+from moderation.admin.queue import QueueAdmin
 from moderation.admin.reasons import SavedReasonAdmin
 from moderation.admin.records import DecisionAdmin, OutgoingMailAdmin, SubscriptionAdmin
 from moderation.admin.reports import ReportAdmin
@@ -23,6 +24,22 @@ admin.site.site_title = gettext_lazy("MIA debate forum")
 admin.site.index_title = gettext_lazy("The editors' desk")
 # The queue's list needs the width of a laptop's screen; the index and breadcrumbs lead around.
 admin.site.enable_nav_sidebar = False
+
+# Django's own sentences that the Danish catalogue words afresh. Django's Danish joins both
+# genders ("redigere den/det", "endnu en/et indlæg") or inflects an adjective for one ("valgte
+# åbent spørgsmål"); ours needs no pronoun, article or inflection. Named here so that
+# makemessages keeps them in the catalogue.
+REWORDED_DJANGO_SENTENCES = [
+    gettext_noop("You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("Add another %(model)s"),
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("View selected %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("Save and add another"),
+]
 
 __all__ = [
     "BlockRuleAdmin",

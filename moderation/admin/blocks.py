@@ -1,15 +1,61 @@
-"""Blocked senders: the list of rules, and the one-click block from a contribution's page."""
+"""
+Blocked senders: the list of rules, and the block from a contribution's page, which says how
+many earlier contributions came from the address or the domain and asks to be confirmed.
+"""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from debates.models import Contribution
 from moderation import services
 from moderation.admin.base import ModerationAdmin
 from moderation.models import BlockRule
 from moderation.services import blocking
+
+Kind = BlockRule.Kind
+
+
+@dataclass
+class Sharing:
+    """How many other contributions came from a sender a block would catch, and how many are out."""
+
+    total: int = 0
+    published: int = 0
+
+
+def sharing_sender(contribution: Contribution, kind: str) -> Sharing:
+    """
+    The other contributions whose sender a block of this kind (the address, or its domain) on
+    this contribution's sender would catch. Each address is put to the blocking services' own
+    test, so the count is what the rule would match, however addresses are compared there;
+    the database only narrows them down to the addresses ending in the domain.
+    """
+    rule = BlockRule(kind=kind, value=blocking.normalise(kind, contribution.author_email))
+    domain = contribution.author_email.rpartition("@")[2].strip().lower()
+    ending = Q(author_email__iendswith=domain) | Q(
+        author_email__iendswith=blocking.normalise(Kind.DOMAIN, domain)
+    )
+    found = Sharing()
+    rows = (
+        Contribution.objects.filter(ending)
+        .exclude(pk=contribution.pk)
+        .values("author_email", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        if blocking.rule_for(email=row["author_email"], rules=[rule]) is not None:
+            found.total += row["count"]
+            if row["status"] == Contribution.Status.PUBLISHED:
+                found.published += row["count"]
+    return found
 
 
 class BlockRuleForm(forms.ModelForm):
@@ -78,11 +124,15 @@ class BlockRuleAdmin(ModerationAdmin):
         ]
 
     def block_sender_view(self, request, contribution, back):
-        """One click on a contribution's page blocks its sender's address, or their domain."""
+        """
+        From a contribution's page, a moderator blocks its sender's address, or their domain:
+        first a page says how many earlier contributions came from it, and asks to confirm.
+        """
+        kind = request.POST.get("kind")
+        if not request.POST.get("confirmed"):
+            return self.confirm_block(request, contribution, kind, back)
         try:
-            rule = services.block_sender(
-                contribution=contribution, kind=request.POST.get("kind"), actor=request.user
-            )
+            rule = services.block_sender(contribution=contribution, kind=kind, actor=request.user)
         except ValueError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
@@ -96,3 +146,33 @@ class BlockRuleAdmin(ModerationAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(back)
+
+    def confirm_block(self, request, contribution, kind, back):
+        try:
+            if kind not in (Kind.EMAIL, Kind.DOMAIN):
+                raise ValueError(_("This contribution has no address to block."))
+            sharing = sharing_sender(contribution, kind)
+        except ValueError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(back)
+        address = contribution.author_email.strip()
+        domain = address.rpartition("@")[2].lower()
+        if kind == Kind.EMAIL:
+            title = _("Block the address %(address)s") % {"address": address}
+        else:
+            title = _("Block the whole domain %(domain)s") % {"domain": domain}
+        return TemplateResponse(
+            request,
+            "admin/moderation/block_sender.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "kind": kind,
+                "address": address,
+                "domain": domain,
+                "sharing": sharing,
+                "contribution": contribution,
+                "cancel_url": back,
+            },
+        )

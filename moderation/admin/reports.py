@@ -1,8 +1,6 @@
 """Readers' reports on the desk: the list, most reported first, and the two ways to settle them."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,8 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from debates.models import Contribution
 from moderation import services
-from moderation.admin.base import RecordAdmin
+from moderation.admin.base import RecordAdmin, contribution_admin_url
 from moderation.models import Report
+from moderation.services.reports import open_reports_count
 
 
 @admin.register(Report)
@@ -48,26 +47,18 @@ class ReportAdmin(RecordAdmin):
     actions = ["dismiss_selected"]
 
     def get_queryset(self, request):
-        open_reports = (
-            Report.objects.filter(contribution=OuterRef("contribution"), status=Report.Status.OPEN)
-            .order_by()
-            .values("contribution")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
         # Open reports first, on the most reported contributions; then the newest. Annotated
         # before ordering, which ModelAdmin.get_queryset would do the other way round.
-        return Report.objects.annotate(open_on_contribution=Coalesce(Subquery(open_reports), 0))
+        return Report.objects.annotate(open_on_contribution=open_reports_count("contribution"))
 
     def get_ordering(self, request):
         return ["-open_on_contribution", "-created_at", "-pk"]
 
     @admin.display(description=gettext_lazy("contribution"), ordering="contribution")
     def contribution_link(self, obj):
-        url = reverse("admin:debates_contribution_change", args=[obj.contribution_id])
         return format_html(
             '<a href="{}#mia-reports">{}</a> <span class="mia-status mia-status-{}">{}</span>',
-            url,
+            contribution_admin_url(obj.contribution_id),
             obj.contribution,
             obj.contribution.status,
             obj.contribution.get_status_display(),

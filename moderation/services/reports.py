@@ -5,7 +5,7 @@ a moderator dismisses it or unpublishes the contribution, which settles every op
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,15 +22,16 @@ MAX_REPORT_CHARS = 2000
 
 def with_open_report_counts(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
     """Annotate `open_report_count`, so that a list can put the most reported first."""
-    return queryset.annotate(
-        open_report_count=Count("reports", filter=Q(reports__status=Report.Status.OPEN))
-    )
+    return queryset.annotate(open_report_count=open_reports_count())
 
 
-def open_reports_count():
-    """An expression for a contribution's open reports, for ordering a list by them."""
+def open_reports_count(contribution: str = "pk"):
+    """
+    An expression for the open reports on a contribution, for ordering a list by them: the row's
+    own, or the one its field `contribution` points to (a report's list counts its contribution's).
+    """
     counts = (
-        Report.objects.filter(contribution=OuterRef("pk"), status=Report.Status.OPEN)
+        Report.objects.filter(contribution=OuterRef(contribution), status=Report.Status.OPEN)
         .order_by()
         .values("contribution")
         .annotate(open=Count("pk"))

@@ -39,6 +39,8 @@ class QuestionClosed(ModerationError):
 
 class ChangedSinceOpened(ModerationError):
     def __init__(self, latest):
+        # The change it was refused for, so that a page can say it in its own words.
+        self.latest = latest
         change = history_sentence(latest) if latest else ""
         super().__init__(
             _(

@@ -1,10 +1,14 @@
-"""The queue's state at the top of the admin index: how many wait, and for how long."""
+"""
+The desk's pieces: the queue's state at the top of the admin index (how many wait, for how
+long), readers' reports, the block tools, and the confirmations of decisions taken in a row.
+"""
 
 from django import template
 from django.db.models import Count, Min
 from django.urls import reverse
 
 from debates.models import Contribution
+from moderation.admin.listing import DECIDED_TAG
 from moderation.models import Report
 from moderation.roles import MODERATE_PERMISSION
 from moderation.services.blocking import rule_for
@@ -74,3 +78,14 @@ def block_sender_tools(context, contribution):
         "rule": rule_for(email=address, ip=contribution.submitter_ip),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def decided_in_a_row(messages):
+    """The messages about a decision taken in a row, which the list shows above its rows."""
+    return [message for message in messages if DECIDED_TAG in message.extra_tags.split()]
+
+
+@register.filter
+def not_decided_in_a_row(messages):
+    return [message for message in messages if DECIDED_TAG not in message.extra_tags.split()]

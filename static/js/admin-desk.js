@@ -1,4 +1,5 @@
-/* The webmaster's desk: a saved reason fills the reason field, and the preview fits its text. */
+/* The webmaster's desk: a saved reason fills the reason field, the preview fits its text, and
+   leaving a contribution's page with unsaved changes asks first. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
 
@@ -30,4 +31,23 @@ document.addEventListener("DOMContentLoaded", function () {
     frame.addEventListener("load", function () { fit(frame); });
     if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(frame); }
   });
+
+  // The page's own buttons (save, or a decision) take its changes along. Any other way off it
+  // (a link, the block or reports buttons, closing the tab) would lose them, so it asks first.
+  var page = document.getElementById("contribution_form");
+  var edited = page ? Array.prototype.filter.call(page.elements, function (field) {
+    return ["question", "title", "body"].indexOf(field.name) !== -1;
+  }) : [];
+  if (edited.length) {
+    var state = function () { return edited.map(function (field) { return field.value; }).join("\u0000"); };
+    var saved = state();
+    var leaving = false;
+    page.addEventListener("submit", function () { leaving = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!leaving && state() !== saved) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
 });

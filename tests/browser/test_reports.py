@@ -59,6 +59,8 @@ def test_a_blocked_senders_contribution_lands_in_spam_with_the_reason_in_the_que
     log_in(desk, make_webmaster())
     desk.goto(f"/admin/debates/contribution/{earlier.pk}/change/")
     desk.get_by_role("button", name="Bloker hele domænet reklame.example").click()
+    expect(desk.get_by_text("Andre indlæg fra adresser på reklame.example: 0")).to_be_visible()
+    desk.get_by_role("button", name="Bloker hele domænet reklame.example").click()
     expect(desk.locator(".messagelist")).to_contain_text("Blokeret: domæne reklame.example")
 
     # The sender writes again from another address on the domain; nothing looks different.

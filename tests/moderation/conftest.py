@@ -2,12 +2,28 @@ import socket
 import threading
 
 import pytest
+from django.contrib.auth.models import Permission
+
+from tests.factories import make_user
 
 
 @pytest.fixture
 def moderator(client, webmaster):
     """The test client, logged in as a member of the Webmaster group."""
     client.force_login(webmaster)
+    return client
+
+
+@pytest.fixture
+def staff_without_moderation(client, db):
+    """The test client, logged in as staff who may read and change contributions, not moderate."""
+    user = make_user()
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_contribution", "change_contribution", "view_report"]
+        )
+    )
+    client.force_login(user)
     return client
 
 

@@ -1,6 +1,7 @@
 """The webmaster's desk: the queue, decisions one by one and in bulk, and who may make them."""
 
 import io
+import json
 import re
 from datetime import timedelta
 from html import unescape
@@ -14,41 +15,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from debates.models import Contribution, Question
+from debates.models import Contribution, Paper, Question, Workshop
 from moderation import services
 from moderation.models import Decision, OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_user
+from tests.moderation.desk import (
+    CHANGELIST,
+    QUEUE,
+    change_url,
+    decide_on_page,
+    decide_url,
+    run_action,
+)
 
 Status = Contribution.Status
-CHANGELIST = reverse("admin:debates_contribution_changelist")
-QUEUE = reverse("admin:moderation_queueentry_changelist")
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
-
-
-def decide_url(contribution):
-    return reverse("admin:debates_contribution_decide", args=[contribution.pk])
-
-
-@pytest.fixture
-def staff_without_moderation(client, db):
-    """Staff who may read and change contributions in the admin, but not moderate them."""
-    user = make_user()
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_contribution", "change_contribution"])
-    )
-    client.force_login(user)
-    return client
-
-
-def run_action(client, action, contributions, **extra):
-    return client.post(
-        CHANGELIST,
-        {"action": action, "_selected_action": [c.pk for c in contributions], **extra},
-        follow=True,
-    )
 
 
 # The queue ------------------------------------------------------------------------------------
@@ -121,15 +101,10 @@ def test_the_admin_index_shows_how_many_wait_and_for_how_long(moderator, questio
 def test_the_change_page_shows_the_rendered_text_the_original_and_the_history(
     moderator, question, webmaster
 ):
-    contribution = make_contribution(
-        question=question, status=Status.PENDING, body="**Vigtigt**", attachment=PDF_BYTES
-    )
-    Decision.objects.create(
-        contribution=contribution,
-        action="confirmed",
-        actor_name="",
-        from_status="unconfirmed",
-        to_status="pending",
+    contribution = services.confirm_contribution(
+        contribution=make_contribution(
+            question=question, status=Status.UNCONFIRMED, body="**Vigtigt**", attachment=PDF_BYTES
+        )
     )
     html = moderator.get(change_url(contribution)).content.decode()
     (preview,) = re.findall(r'<iframe class="mia-preview"[^>]* srcdoc="([^"]*)"', html)
@@ -152,7 +127,7 @@ def test_a_pending_contribution_is_published_from_its_page(moderator, question):
     assert 'value="rejected"' in html
     assert 'value="marked_spam"' in html
 
-    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
+    response = decide_on_page(moderator, contribution, "published")
 
     contribution.refresh_from_db()
     assert contribution.status == Status.PUBLISHED
@@ -162,14 +137,12 @@ def test_a_pending_contribution_is_published_from_its_page(moderator, question):
 def test_rejecting_from_its_page_needs_a_reason(moderator, question):
     contribution = make_contribution(question=question, status=Status.PENDING)
 
-    response = moderator.post(
-        decide_url(contribution), {"decision": "rejected", "reason": ""}, follow=True
-    )
+    response = decide_on_page(moderator, contribution, "rejected", reason="")
     assert "Skriv en begrundelse" in response.content.decode()
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
-    moderator.post(decide_url(contribution), {"decision": "rejected", "reason": "Off topic."})
+    decide_on_page(moderator, contribution, "rejected", reason="Off topic.")
     contribution.refresh_from_db()
     assert (contribution.status, contribution.rejection_reason) == (Status.REJECTED, "Off topic.")
 
@@ -183,7 +156,7 @@ def test_a_published_contribution_offers_only_unpublishing(moderator, question):
 
 def test_a_decision_that_is_no_longer_possible_is_refused_clearly(moderator, question):
     contribution = make_contribution(question=question, status=Status.PUBLISHED)
-    response = moderator.post(decide_url(contribution), {"decision": "published"}, follow=True)
+    response = decide_on_page(moderator, contribution, "published")
     assert (
         "Kan ikke offentliggøre: indlægget har status “offentliggjort”."
         in response.content.decode()
@@ -339,7 +312,7 @@ def test_staff_without_the_moderation_permission_cannot_decide_or_edit(
         staff_without_moderation.post(
             decide_url(contribution), {"decision": "published"}
         ).status_code
-        == 404
+        == 403
     )
     run_action(staff_without_moderation, "decide_published", [contribution])
     edit(staff_without_moderation, contribution, body="Ændret.")
@@ -357,7 +330,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, question):
 
 def test_the_decisions_have_a_list_of_their_own(moderator, question, webmaster):
     contribution = make_contribution(question=question, status=Status.PENDING, title="Revideret")
-    moderator.post(decide_url(contribution), {"decision": "published"})
+    decide_on_page(moderator, contribution, "published")
     html = moderator.get(reverse("admin:moderation_decision_changelist")).content.decode()
     assert "Revideret" in html
     assert webmaster.username in html
@@ -393,6 +366,47 @@ def test_only_moderators_may_send_queued_mail_from_the_admin(moderator, question
     page = other.get(mail_list).content.decode()
     assert OutgoingMail.objects.get().subject in page
     assert "send_now" not in page
+
+
+# The desk in Danish -----------------------------------------------------------------------------
+
+
+def inline_add_text(page):
+    """The text of an inline's "add another" link, which the admin's script writes from JSON."""
+    data = re.search(r'data-inline-formset="([^"]*)"', page).group(1)
+    return json.loads(unescape(data))["options"]["addText"]
+
+
+def test_saving_a_contribution_reads_as_danish(moderator, question):
+    contribution = make_contribution(question=question, title="Om ledelse")
+    response = edit(moderator, contribution, title="Om god ledelse", _continue="1")
+    html = response.content.decode()
+    assert "blev ændret. Du kan redigere videre herunder." in html
+    assert "den/det" not in html
+
+
+def test_the_admin_adds_talks_paragraphs_and_questions_in_danish(moderator, question):
+    workshop, paper = Workshop.objects.first(), Paper.objects.first()
+    workshop_page = moderator.get(reverse("admin:debates_workshop_change", args=[workshop.pk]))
+    paper_page = moderator.get(reverse("admin:debates_paper_change", args=[paper.pk]))
+    contribution_page = moderator.get(change_url(make_contribution(question=question)))
+
+    assert inline_add_text(workshop_page.content.decode()) == "Tilføj endnu et oplæg"
+    assert inline_add_text(paper_page.content.decode()) == "Tilføj endnu et afsnit"
+    assert 'title="Tilføj åbent spørgsmål"' in contribution_page.content.decode()
+    assert 'title="Redigér åbent spørgsmål"' in contribution_page.content.decode()
+    assert "Gem og tilføj flere" in workshop_page.content.decode()
+
+
+def test_the_pdf_column_marks_a_missing_paper_quietly_and_links_a_paper(moderator, question):
+    with_paper = make_contribution(question=question, status=Status.PENDING, attachment=PDF_BYTES)
+    make_contribution(question=question, status=Status.PENDING)
+    html = moderator.get(QUEUE).content.decode()
+    assert "icon-no" not in html
+    assert "icon-yes" not in html
+    assert '<span class="mia-hidden">intet papir</span>' in html
+    attachment = reverse("admin:debates_contribution_attachment", args=[with_paper.pk])
+    assert f'<a href="{attachment}" title="paper.pdf">PDF</a>' in html
 
 
 # Accounts -------------------------------------------------------------------------------------

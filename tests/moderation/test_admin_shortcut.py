@@ -36,17 +36,15 @@ def test_staff_without_moderation_cannot_learn_where_an_unpublished_contribution
     assert contribution.question.slug not in response.get("Location", "")
 
 
-def test_staff_without_moderation_are_sent_to_a_published_contribution(client, reader):
-    contribution = make_contribution(status=Status.PUBLISHED)
-    client.force_login(reader)
-    response = view_on_site(client, contribution)
-    assert response.status_code == 302
-    assert contribution.question.slug in response["Location"]
-
-
-def test_a_moderator_is_sent_to_any_contribution(client, webmaster):
-    contribution = make_contribution(status=Status.PENDING)
-    client.force_login(webmaster)
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("reader", Status.PUBLISHED), ("webmaster", Status.PUBLISHED), ("webmaster", Status.PENDING)],
+)
+def test_staff_are_sent_to_a_published_contribution_and_moderators_to_any(
+    client, db, request, who, status
+):
+    contribution = make_contribution(status=status)
+    client.force_login(request.getfixturevalue(who))
     response = view_on_site(client, contribution)
     assert response.status_code == 302
     assert contribution.question.slug in response["Location"]

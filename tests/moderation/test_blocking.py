@@ -16,6 +16,7 @@ from moderation.services import blocking
 from moderation.tokens import make_token
 from tests.factories import make_contribution, make_user
 from tests.mail import links, mails_to, path_of, text_of
+from tests.moderation.desk import CHANGELIST, change_url
 
 Status = Contribution.Status
 Kind = BlockRule.Kind
@@ -415,36 +416,44 @@ def test_a_blocked_senders_contribution_can_be_put_back_in_the_queue(question, w
 # The desk ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
 def sender_url(contribution):
     return reverse("admin:moderation_blockrule_sender", args=[contribution.pk])
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
 
 
 def test_the_queue_shows_why_a_blocked_senders_contribution_is_spam(moderator, question):
     rule(Kind.DOMAIN, "spam.example", reason="reklame")
     services.confirm_contribution(contribution=submit(question))
-    html = moderator.get(
-        reverse("admin:debates_contribution_changelist") + "?status__exact=spam"
-    ).content.decode()
+    html = moderator.get(CHANGELIST + "?status__exact=spam").content.decode()
     assert "Billige lån" in html
     assert "Blokeret: domæne spam.example (reklame)" in html
 
 
-def test_a_moderator_blocks_a_senders_domain_with_one_click(moderator, question):
+def test_blocking_says_how_many_earlier_contributions_share_the_address_or_domain_first(
+    moderator, question
+):
     contribution = make_contribution(question=question, author_email="Ole@Reklame.Example")
-    page = moderator.get(change_url(contribution)).content.decode()
-    assert "Bloker hele domænet reklame.example" in page
+    make_contribution(question=question, author_email="ole@reklame.example")
+    make_contribution(question=question, author_email="OLE@reklame.example", status=Status.SPAM)
+    make_contribution(question=question, author_email="kim@nyheder.reklame.example")
+    make_contribution(question=question, author_email="ole@ikkereklame.example")
 
-    response = moderator.post(sender_url(contribution), {"kind": "domain"}, follow=True)
+    page = moderator.get(change_url(contribution)).content.decode()
+    assert "Bloker hele domænet reklame.example …" in page
+    domain = moderator.post(sender_url(contribution), {"kind": "domain"}).content.decode()
+    address = moderator.post(sender_url(contribution), {"kind": "email"}).content.decode()
+
+    assert "Andre indlæg fra adresser på reklame.example: 3, heraf 2 offentliggjort." in domain
+    assert "Andre indlæg fra denne adresse: 2, heraf 1 offentliggjort." in address
+    assert 'name="confirmed" value="1"' in domain
+    assert not BlockRule.objects.exists()
+
+
+def test_a_moderator_blocks_a_senders_domain_once_confirmed(moderator, question):
+    contribution = make_contribution(question=question, author_email="Ole@Reklame.Example")
+
+    response = moderator.post(
+        sender_url(contribution), {"kind": "domain", "confirmed": "1"}, follow=True
+    )
 
     (block,) = BlockRule.objects.all()
     assert (block.kind, block.value, block.is_active) == (Kind.DOMAIN, "reklame.example", True)
@@ -458,8 +467,8 @@ def test_a_moderator_blocks_a_senders_domain_with_one_click(moderator, question)
 
 def test_blocking_an_address_twice_keeps_one_rule(moderator, question):
     contribution = make_contribution(question=question, author_email="ole@reklame.example")
-    moderator.post(sender_url(contribution), {"kind": "email"})
-    moderator.post(sender_url(contribution), {"kind": "email"})
+    moderator.post(sender_url(contribution), {"kind": "email", "confirmed": "1"})
+    moderator.post(sender_url(contribution), {"kind": "email", "confirmed": "1"})
     assert BlockRule.objects.get().value == "ole@reklame.example"
 
 

@@ -110,12 +110,6 @@ def test_a_closed_question_is_labelled_closed_on_its_page_the_paper_and_the_home
 # The admin ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
-
-
 def question_form(question, **changes):
     data = {
         "paper": question.paper_id,

@@ -12,10 +12,10 @@ from debates.models import Contribution
 from moderation import services
 from moderation.models import Decision
 from tests.factories import make_contribution
+from tests.moderation.desk import CHANGELIST, decide_on_page
 
 Status = Contribution.Status
 Action = Decision.Action
-CHANGELIST = reverse("admin:debates_contribution_changelist")
 
 # Written out here, apart from the table, so that a wrong table fails.
 BUTTONS = {
@@ -48,12 +48,6 @@ DONE = [
     (Action.REOPENED, Status.SPAM, "Sat tilbage i køen"),
     (Action.UNPUBLISHED, Status.PUBLISHED, "Taget af siden"),
 ]
-
-
-@pytest.fixture
-def moderator(client, webmaster):
-    client.force_login(webmaster)
-    return client
 
 
 def buttons_on(page):
@@ -104,9 +98,8 @@ def test_a_decision_from_a_page_is_confirmed_in_the_past_tense(
     moderator, question, action, start, done
 ):
     contribution = make_contribution(question=question, status=start, title="Om ledelse")
-    url = reverse("admin:debates_contribution_decide", args=[contribution.pk])
 
-    response = moderator.post(url, {"decision": action, "reason": "Derfor."}, follow=True)
+    response = decide_on_page(moderator, contribution, action, reason="Derfor.")
 
     assert f"{done}: “Om ledelse”." in response.content.decode()
     assert services.DECISIONS[action].done_label == done

@@ -8,30 +8,29 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from debates.models import Contribution
 from moderation import services
 from moderation.admin import reading
-from moderation.models import Decision, SavedReason, Viewing
+from moderation.models import SavedReason, Viewing
 from moderation.services import reports
 from moderation.services.transitions import version_of
-from tests.factories import PDF_BYTES, make_contribution, make_user, make_webmaster
+from tests.factories import PDF_BYTES, make_contribution, make_webmaster
+from tests.mail import mails_to, text_of
+from tests.moderation.desk import (
+    CHANGELIST,
+    QUEUE,
+    change_url,
+    decide_on_page,
+    decide_url,
+    edited_by,
+    page_form,
+)
 
 Status = Contribution.Status
-QUEUE = reverse("admin:moderation_queueentry_changelist")
-CHANGELIST = reverse("admin:debates_contribution_changelist")
 REASONS = reverse("admin:moderation_savedreason_changelist")
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
-
-
-def decide_url(contribution):
-    return reverse("admin:debates_contribution_decide", args=[contribution.pk])
 
 
 def version_on(page):
@@ -45,16 +44,6 @@ def waiting(question, *, hours, **fields):
         confirmed_at=timezone.now() - timedelta(hours=hours),
         **fields,
     )
-
-
-@pytest.fixture
-def staff_without_moderation(client, db):
-    user = make_user()
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_contribution", "change_contribution"])
-    )
-    client.force_login(user)
-    return client
 
 
 # The list -------------------------------------------------------------------------------------
@@ -152,22 +141,54 @@ def test_anonymous_visitors_are_sent_to_the_login_from_the_queue_and_the_reasons
 # Deciding and going on -------------------------------------------------------------------------
 
 
-def test_a_decision_from_the_list_returns_to_the_queue_at_the_next_waiting(moderator, question):
-    first = waiting(question, hours=5)
+def decided_area(page):
+    """The confirmations above the list's rows, where a decision taken in a row is confirmed."""
+    return re.search(r'<ul class="messagelist mia-decided" id="mia-decided".*?</ul>', page, re.S)
+
+
+def test_a_decision_from_the_list_is_confirmed_above_the_rows_by_the_rows_own_title(
+    moderator, question
+):
+    untitled = waiting(question, hours=5, title="", body="Lederen skal *lytte* før hun taler.")
     second = waiting(question, hours=3)
     page = moderator.get(QUEUE).content.decode()
-    assert page.index(f"mia-contribution-{first.pk}") < page.index(f"mia-contribution-{second.pk}")
+    assert "<strong>Lederen skal lytte før hun taler.</strong>" in page
+    version = re.search(
+        rf'id="mia-decide-{untitled.pk}".*?name="version" value="(\d+)"', page, re.S
+    ).group(1)
 
     response = moderator.post(
-        decide_url(first), {"decision": "published", "from": "list", "version": "0"}
+        decide_url(untitled),
+        {"decision": "published", "from": "list", "list": QUEUE, "version": version},
     )
 
-    assert response["Location"] == f"{QUEUE}#mia-contribution-{second.pk}"
-    first.refresh_from_db()
-    assert first.status == Status.PUBLISHED
+    assert response["Location"] == f"{QUEUE}#mia-decided"
+    untitled.refresh_from_db()
+    assert untitled.status == Status.PUBLISHED
     after = moderator.get(response["Location"]).content.decode()
-    assert f"Offentliggjort: “{first.title}”." in after
-    assert f"mia-contribution-{first.pk}" not in after
+    confirmation = decided_area(after)
+    assert "Offentliggjort: “Lederen skal lytte før hun taler.”." in confirmation.group(0)
+    # Right above the rows, the next one waiting first; not at the top of the page.
+    assert confirmation.start() < after.index(f"mia-contribution-{second.pk}")
+    assert after.count("Offentliggjort:") == 1
+    assert f"mia-contribution-{untitled.pk}" not in after
+
+
+def test_a_decision_from_a_filtered_list_returns_to_that_list(moderator, question):
+    contribution = waiting(question, hours=2)
+    filtered = f"{CHANGELIST}?status__exact=pending&question__id__exact={question.pk}"
+
+    response = moderator.post(
+        decide_url(contribution),
+        {"decision": "marked_spam", "from": "list", "list": filtered, "version": "0"},
+    )
+    assert response["Location"] == f"{filtered}#mia-decided"
+
+    elsewhere = moderator.post(
+        decide_url(waiting(question, hours=1)),
+        {"decision": "marked_spam", "from": "list", "list": "https://example.com/", "version": "0"},
+    )
+    assert elsewhere["Location"] == f"{QUEUE}#mia-decided"
 
 
 def test_a_decision_from_a_page_goes_on_to_the_next_waiting_page(moderator, question):
@@ -175,14 +196,14 @@ def test_a_decision_from_a_page_goes_on_to_the_next_waiting_page(moderator, ques
     this = waiting(question, hours=5)
     waiting(question, hours=1)
 
-    response = moderator.post(decide_url(this), {"decision": "marked_spam"})
+    response = decide_on_page(moderator, this, "marked_spam", follow=False)
 
     assert response["Location"] == change_url(older)
 
 
 def test_the_last_decision_lands_on_the_empty_queue(moderator, question):
     last = waiting(question, hours=1)
-    response = moderator.post(decide_url(last), {"decision": "published"}, follow=True)
+    response = decide_on_page(moderator, last, "published")
     assert response.redirect_chain[-1][0] == QUEUE
     html = response.content.decode()
     assert f"Offentliggjort: “{last.title}”." in html
@@ -211,9 +232,144 @@ def test_staff_without_the_moderation_permission_cannot_decide_from_the_list(
     response = staff_without_moderation.post(
         decide_url(contribution), {"decision": "published", "from": "list"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
+
+
+# Unsaved changes on a contribution's page -------------------------------------------------------
+
+
+def test_a_decision_pressed_with_unsaved_changes_saves_them_first_as_an_edit(
+    moderator, question, webmaster, mails_sent_by
+):
+    contribution = waiting(question, hours=1, title="Stavfejl", body="Lederen lytter.")
+
+    mails = mails_sent_by(
+        lambda: decide_on_page(
+            moderator, contribution, "published", title="Stavefejl", body="Lederen lytter godt."
+        )
+    )
+
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.title, contribution.body) == (
+        Status.PUBLISHED,
+        "Stavefejl",
+        "Lederen lytter godt.",
+    )
+    assert (contribution.original_title, contribution.original_body) == (
+        "Stavfejl",
+        "Lederen lytter.",
+    )
+    assert [(d.action, d.actor) for d in contribution.decisions.order_by("pk")] == [
+        ("edited", webmaster),
+        ("published", webmaster),
+    ]
+    (published,) = mails_to(mails, contribution.author_email)
+    assert "Redaktionen har redigeret dit indlæg, før det blev offentliggjort" in text_of(published)
+
+
+def test_the_page_says_that_the_changes_were_saved_before_the_decision(moderator, question):
+    contribution = waiting(question, hours=2, title="Stavfejl")
+    waiting(question, hours=1)
+
+    response = decide_on_page(moderator, contribution, "marked_spam", title="Stavefejl")
+
+    html = response.content.decode()
+    assert "Dine ændringer (titel) blev gemt først, som en redigering." in html
+    assert "Markeret som spam: “Stavefejl”." in html
+
+
+def test_a_refused_decision_saves_nothing_and_keeps_the_changes_on_the_page(moderator, question):
+    contribution = waiting(question, hours=1, title="Stavfejl", body="Lederen lytter.")
+
+    response = decide_on_page(
+        moderator, contribution, "rejected", title="Stavefejl", body="Lederen lytter godt."
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv en begrundelse; den sendes til bidragyderen." in html
+    assert 'name="title" value="Stavefejl"' in html
+    assert "Lederen lytter godt.</textarea>" in html
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.title) == (Status.PENDING, "Stavfejl")
+    assert not contribution.decisions.exists()
+
+
+def fields_on(html):
+    """The values the page's title and text fields show."""
+    title = re.search(r'name="title" value="([^"]*)"', html).group(1)
+    body = re.search(r'<textarea name="body"[^>]*>\n?(.*?)</textarea>', html, re.S).group(1)
+    return unescape(title), unescape(body)
+
+
+@pytest.mark.parametrize("button", [{"decision": "published"}, {"_continue": "1"}])
+def test_changes_to_a_page_a_colleague_changed_meanwhile_are_kept_and_not_saved(
+    moderator, question, button
+):
+    contribution = waiting(question, hours=1, title="Om ledelse", body="Min tekst.")
+    opened = page_form(moderator, contribution)
+    edited_by(make_webmaster(username="kollega"), contribution, body="Kollegaens tekst.")
+
+    html = moderator.post(
+        change_url(contribution), {**opened, "title": "Om god ledelse", **button}
+    ).content.decode()
+
+    assert "kollega redigerede indlægget" in html
+    assert ("Ikke besluttet" if "decision" in button else "Ikke gemt") in html
+    # My change stays in its field; the field I left alone now shows the colleague's text.
+    assert fields_on(html) == ("Om god ledelse", "Kollegaens tekst.")
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.title) == (Status.PENDING, "Om ledelse")
+
+    # Pressed again, the page saves my change on top of the colleague's, and nothing of theirs.
+    shown = r'name="((?:initial-)?(?:title|body|question)|version)" value="([^"]*)"'
+    again = {**opened, **dict(re.findall(shown, html))}
+    moderator.post(
+        change_url(contribution),
+        {**again, "title": "Om god ledelse", "body": "Kollegaens tekst.", **button},
+    )
+    contribution.refresh_from_db()
+    assert (contribution.title, contribution.body) == ("Om god ledelse", "Kollegaens tekst.")
+    expected = Status.PUBLISHED if "decision" in button else Status.PENDING
+    assert contribution.status == expected
+
+
+def test_the_first_button_of_the_page_saves_so_that_enter_never_decides(moderator, question):
+    contribution = waiting(question, hours=1)
+    html = moderator.get(change_url(contribution)).content.decode()
+    form = html[html.index('id="contribution_form"') :]
+    first = re.search(r'<(?:button|input) type="submit"[^>]*>', form).group(0)
+    assert 'name="_continue"' in first
+
+
+def test_saving_a_page_whose_text_may_not_change_saves_nothing_and_fails_nothing(
+    moderator, question
+):
+    contribution = make_contribution(question=question, status=Status.REJECTED)
+    response = moderator.post(change_url(contribution), {"_continue": "1"}, follow=True)
+    assert response.status_code == 200
+    assert not contribution.decisions.exists()
+
+
+def test_staff_without_the_moderation_permission_cannot_decide_on_the_page(
+    staff_without_moderation, question
+):
+    contribution = waiting(question, hours=1)
+    response = staff_without_moderation.post(
+        change_url(contribution),
+        {
+            "question": question.pk,
+            "title": "Ændret",
+            "body": contribution.body,
+            "decision": "published",
+        },
+    )
+    assert response.status_code == 403
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.title) == (Status.PENDING, contribution.title)
+    assert contribution.title != "Ændret"
 
 
 # Saved reasons --------------------------------------------------------------------------------
@@ -415,32 +571,27 @@ def test_the_page_shows_who_last_opened_it(client, question):
 def test_a_decision_on_a_page_opened_before_a_change_is_refused(moderator, question):
     contribution = waiting(question, hours=1, title="Om ledelse")
     page = moderator.get(change_url(contribution)).content.decode()
-    colleague = make_webmaster(username="kollega")
-    services.edit_contribution(
-        contribution=contribution,
-        actor=colleague,
-        title="Om ledelse i praksis",
-        body=contribution.body,
-        question=question,
-    )
+    edited_by(make_webmaster(username="kollega"), contribution, title="Om ledelse i praksis")
+    contribution.refresh_from_db()
 
     response = moderator.post(
-        decide_url(contribution),
-        {"decision": "published", "version": version_on(page), "from": "page"},
-        follow=True,
+        change_url(contribution),
+        {
+            "question": question.pk,
+            "title": contribution.title,
+            "body": contribution.body,
+            "decision": "published",
+            "version": version_on(page),
+        },
     )
 
     html = response.content.decode()
-    assert "Om ledelse i praksis: Ikke besluttet: det er ændret, siden du åbnede det" in html
+    assert "Ikke besluttet: det er ændret, siden du åbnede det" in html
     assert "kollega redigerede indlægget" in html
-    assert response.redirect_chain[-1][0] == change_url(contribution)
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
-    fresh = moderator.get(change_url(contribution)).content.decode()
-    moderator.post(
-        decide_url(contribution), {"decision": "published", "version": version_on(fresh)}
-    )
+    decide_on_page(moderator, contribution, "published")
     contribution.refresh_from_db()
     assert contribution.status == Status.PUBLISHED
 
@@ -458,12 +609,12 @@ def test_a_decision_from_a_list_rendered_before_another_decision_is_refused(
 
     response = moderator.post(
         decide_url(contribution),
-        {"decision": "published", "from": "list", "version": version},
+        {"decision": "published", "from": "list", "list": QUEUE, "version": version},
         follow=True,
     )
 
-    assert "er ændret, siden du åbnede det" in response.content.decode()
-    assert response.redirect_chain[-1][0] == QUEUE
+    assert "er ændret, siden du åbnede det" in decided_area(response.content.decode()).group(0)
+    assert response.redirect_chain[-1][0] == f"{QUEUE}#mia-decided"
     contribution.refresh_from_db()
     assert contribution.status == Status.PENDING
 
@@ -473,14 +624,7 @@ def test_decide_many_refuses_a_contribution_that_changed_since_the_version_given
 ):
     contribution = waiting(question, hours=1)
     seen = version_of(contribution)
-    Decision.objects.create(
-        contribution=contribution,
-        action="edited",
-        actor_name="kollega",
-        from_status="pending",
-        to_status="pending",
-        reason="Ændret: tekst.",
-    )
+    edited_by(make_webmaster(username="kollega"), contribution, body="Ændret.")
     done, refusals = services.decide_many(
         contributions=[contribution],
         action="published",
@@ -502,7 +646,7 @@ def test_contributions_with_more_open_reports_rise_among_the_published(moderator
     reports.report_contribution(contribution=dismissed, reason="spam")
     dismissed.reports.update(status="dismissed")
 
-    page = moderator.get(reverse("admin:debates_contribution_changelist")).content.decode()
+    page = moderator.get(CHANGELIST).content.decode()
 
     order = [page.index(c.title) for c in (reported, once)]
     assert order == sorted(order)

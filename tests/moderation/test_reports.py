@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +10,9 @@ from django.utils import timezone
 from debates.models import Contribution
 from moderation import services
 from moderation.models import Decision, Report
-from tests.factories import make_contribution, make_user
+from tests.factories import make_contribution
 from tests.mail import mails_to, text_of
+from tests.moderation.desk import change_url
 
 Status = Contribution.Status
 
@@ -23,10 +23,6 @@ def report_url(contribution):
 
 def settle_url(contribution):
     return reverse("admin:moderation_report_settle", args=[contribution.pk])
-
-
-def change_url(contribution):
-    return reverse("admin:debates_contribution_change", args=[contribution.pk])
 
 
 def report(contribution, reason=Report.Reason.SPAM, **fields):
@@ -261,25 +257,15 @@ def test_the_retention_job_removes_a_readers_address_after_the_retention_period(
 
 
 @pytest.fixture
-def staff_without_moderation(client, db):
-    user = make_user()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            codename__in=["view_contribution", "change_contribution", "view_report"]
-        )
-    )
-    client.force_login(user)
-    return client
-
-
-def test_the_admin_index_shows_open_reports_beside_the_queue_most_reported_first(
-    moderator, question
-):
+def reported_once_and_twice(question):
     once = make_contribution(question=question, title="Anmeldt én gang")
     twice = make_contribution(question=question, title="Anmeldt to gange")
-    report(once)
-    report(twice)
-    report(twice)
+    for contribution in (once, twice, twice):
+        report(contribution)
+
+
+@pytest.mark.usefixtures("reported_once_and_twice")
+def test_the_admin_index_shows_open_reports_beside_the_queue_most_reported_first(moderator):
     html = moderator.get(reverse("admin:index")).content.decode()
     assert "Læseranmeldelser" in html
     assert "3 åbne anmeldelser" in html
@@ -360,12 +346,8 @@ def test_an_anonymous_visitor_cannot_settle_reports(client, published):
     assert Report.objects.get().status == Report.Status.OPEN
 
 
-def test_the_report_list_puts_the_most_reported_contribution_first(moderator, question):
-    once = make_contribution(question=question, title="Anmeldt én gang")
-    twice = make_contribution(question=question, title="Anmeldt to gange")
-    report(once)
-    report(twice)
-    report(twice)
+@pytest.mark.usefixtures("reported_once_and_twice")
+def test_the_report_list_puts_the_most_reported_contribution_first(moderator):
     html = moderator.get(reverse("admin:moderation_report_changelist")).content.decode()
     assert html.index("Anmeldt to gange") < html.index("Anmeldt én gang")
 
