@@ -218,7 +218,10 @@ def queue_chart(days: list[Day]) -> TimeChart:
 def queue_calendar(days: list[Day]) -> dict:
     """The queue's lengths as a calendar: a row per week, a column per weekday."""
     first = monday(days[0].day)
-    weekdays = [date_format(first + timedelta(days=n), "l") for n in range(7)]
+    weekdays = [
+        {"short": date_format(day, "D"), "name": date_format(day, "l")}
+        for day in (first + timedelta(days=n) for n in range(7))
+    ]
     by_day = {d.day: whole(d.queue) for d in days}
     weeks = []
     for week in range(QUEUE_WEEKS):
