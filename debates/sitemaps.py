@@ -12,7 +12,7 @@ class PageSitemap(Sitemap):
     i18n = True
 
     def items(self):
-        return ["debates:home", "debates:workshop-list"]
+        return ["debates:home", "debates:workshop-list", "debates:figures"]
 
     def location(self, name):
         return reverse(name)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("feed/", public_page(DebateFeed()), name="feed"),
     path("soeg/", views.search, name="search"),
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
+    path("debatten-i-tal/", views.figures, name="figures"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
     path("indlaeg/<int:pk>/", views.contribution_permalink, name="contribution-permalink"),
     path("indlaeg/<int:pk>/pdf/", views.contribution_attachment, name="contribution-attachment"),

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from debates.attachments import paper_response
 from debates.cache import public_page
+from debates.figures import MAX_QUESTIONS, MAX_WEEKS, debate_in_figures
 from debates.fragments import render_thread
 from debates.models import (
     AccessibilityStatement,
@@ -179,5 +180,20 @@ def accessibility(request):
             "statement": statement,
             "known_gaps": statement.known_gaps_in(request.LANGUAGE_CODE),
             "feedback_email": statement.feedback_email or settings.MIA_WEBMASTER_EMAIL,
+        },
+    )
+
+
+@public_page
+def figures(request):
+    """The debate in figures: what has been published, counted. Anyone may read it."""
+    return render(
+        request,
+        "debates/figures.html",
+        {
+            "figures": debate_in_figures(),
+            "max_weeks": MAX_WEEKS,
+            "max_questions": MAX_QUESTIONS,
+            "retention_months": settings.MIA_RETENTION_MONTHS,
         },
     )

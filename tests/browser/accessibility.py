@@ -7,9 +7,12 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
 _axe = Axe()
 
 
-def wcag_violations(page):
-    """Return a readable line per WCAG violation on the page as it is now (empty if none)."""
-    results = _axe.run(page, options=WCAG_21_AA).response
+def wcag_violations(page, within=None):
+    """
+    Return a readable line per WCAG violation on the page as it is now (empty if none), or only
+    in the part a CSS selector names.
+    """
+    results = _axe.run(page, context=within, options=WCAG_21_AA).response
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(map(str, v['nodes'][0]['target']))}"
         for v in results["violations"]

@@ -374,6 +374,12 @@ class _Debate:
 
     def __init__(self, questions, seed, scope):
         self.random = random.Random(seed)
+        # Who writes again and how long the editors take come from a stream of their own, so
+        # that the texts, authors and threads of a seed stay what they were.
+        self.habits = random.Random(f"{seed}:habits")
+        self.people = []
+        self.published_at = {}
+        self.now = timezone.now()
         self.questions = questions
         self.scope = scope
         # Some questions draw most of the debate.
@@ -441,18 +447,27 @@ class _Debate:
         else:
             name, title, body = f"{first} {last}", self._title(organisation), self._body(parent)
         has_pdf = fate != Status.SPAM and r.random() < 0.06
+        address = _address(f"{first}.{last}{n}", r.choice(["example.dk", "example.org"]))
+        job_title = r.choice(JOB_TITLES) if organisation else ""
+        ip = f"192.0.2.{r.randint(1, 254)}"
+        if fate != Status.SPAM:
+            # A third of the contributions come from someone who has written before.
+            if self.people and self.habits.random() < 0.35:
+                name, address = self.habits.choice(self.people)
+            else:
+                self.people.append((name, address))
         contribution = submit_contribution(
             question=question,
             parent=parent,
             author_name=name,
-            author_email=_address(f"{first}.{last}{n}", r.choice(["example.dk", "example.org"])),
+            author_email=address,
             author_organisation=organisation if fate != Status.SPAM else "",
-            author_title=r.choice(JOB_TITLES) if organisation else "",
+            author_title=job_title,
             title=title,
             body=body,
             attachment=ContentFile(_pdf(title or name), name="bidrag.pdf") if has_pdf else None,
             attachment_name=f"{(title or 'Bidrag')[:60]}.pdf" if has_pdf else "",
-            submitter_ip=f"192.0.2.{r.randint(1, 254)}",
+            submitter_ip=ip,
             message_id=f"<{self.scope}{n}@{MARK_DOMAIN}>",
             intake_note="Demodata fra seed_demo; fjernes med seed_demo --clear.",
         )
@@ -530,7 +545,7 @@ class _Debate:
             contribution.submitted_at = moment
             contribution.confirmed_at = moment + timedelta(minutes=7)
             if contribution.status != Status.PENDING:
-                contribution.decided_at = moment + timedelta(hours=3)
+                contribution.decided_at = self._decided(contribution)
             if contribution.status == Status.PUBLISHED:
                 contribution.published_at = contribution.decided_at
             contributions.append(contribution)
@@ -544,6 +559,21 @@ class _Debate:
             contributions, ["submitted_at", "confirmed_at", "decided_at", "published_at"]
         )
         Decision.objects.bulk_update(decisions, ["created_at"])
+
+    def _decided(self, contribution):
+        """
+        When the editors decided: mostly within hours, now and then days later, not after the
+        command runs, and a reply after what it answers.
+        """
+        wait = timedelta(minutes=min(self.habits.lognormvariate(5.0, 1.0), 5 * 24 * 60))
+        decided = min(contribution.confirmed_at + wait, max(self.now, contribution.confirmed_at))
+        answered = self.published_at.get(contribution.parent_id)
+        if answered and decided <= answered:
+            later = answered + timedelta(minutes=self.habits.randint(5, 90))
+            decided = min(later, max(self.now, answered + timedelta(minutes=1)))
+        if contribution.status == Status.PUBLISHED:
+            self.published_at[contribution.pk] = decided
+        return decided
 
     def _drop_mails(self, after):
         """The mails the run caused: to its contributors and editors, and to any followers."""
