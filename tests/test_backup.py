@@ -22,7 +22,7 @@ from django.db import connection
 from django.urls import reverse
 
 from debates.models import Talk
-from moderation import emails
+from moderation import emails, outbox
 from moderation.models import OutgoingMail
 from tests.factories import PDF_BYTES, make_contribution, make_webmaster
 
@@ -221,8 +221,8 @@ def test_a_backup_is_owner_only_and_holds_no_session_or_personal_link_of_sent_ma
     OutgoingMail.objects.filter(pk=waiting.pk).update(sent_at=None)  # the mail server was away
     sent.refresh_from_db()
     assert sent.sent_at is not None
-    (sent_link,) = set(emails.SIGNED_TOKEN.findall(sent.body_text))
-    (waiting_link,) = set(emails.SIGNED_TOKEN.findall(waiting.body_text))
+    (sent_link,) = set(outbox.SIGNED_TOKEN.findall(sent.body_text))
+    (waiting_link,) = set(outbox.SIGNED_TOKEN.findall(waiting.body_text))
     webmaster = make_webmaster()
     client.force_login(webmaster)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
