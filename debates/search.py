@@ -46,7 +46,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from debates.models import Contribution, Paragraph, Question, Talk, Workshop
-from debates.search_text import STOP_WORDS, WORD, fold, indexed_html, shown_text, stem
+from debates.search_text import STOP_WORDS, WORD, fold, fold_word, indexed_html, shown_text, stem
 from debates.threads import with_thread_pages
 
 MAX_QUERY_LENGTH = 200
@@ -370,7 +370,7 @@ def highlight(text: str, terms: list[Term], *, window: int | None = SNIPPET_WORD
     match, or all of it without a window.
     """
     words = list(WORD.finditer(text))
-    matches = {i for i, w in enumerate(words) if any(t.finds(fold(w[0])) for t in terms)}
+    matches = {i for i, w in enumerate(words) if any(t.finds(fold_word(w[0])) for t in terms)}
     first = max(0, min(matches, default=0) - window // 4) if window else 0
     last = min(first + window, len(words)) if window else len(words)
     if first >= last:

@@ -118,6 +118,11 @@ def html_text(html: str) -> str:
     return _ENTITY.sub(_decoded, text)
 
 
+@lru_cache(maxsize=50_000)
+def fold_word(word: str) -> str:
+    return fold(word)
+
+
 @lru_cache(maxsize=4096)
 def indexed_html(html: str) -> str:
     """What search looks in for a text stored as HTML; a trigger stores the same on PostgreSQL."""

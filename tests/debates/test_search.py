@@ -388,9 +388,10 @@ def test_what_markdown_does_not_show_is_neither_found_nor_quoted(client, debate)
 )
 def test_text_stored_as_html_is_searched_as_readers_see_it(question, html):
     """Descriptions stored as sanitised HTML are searched as readers see them, as contributions."""
-    make_contribution(question=question, title="Synligt", body="", body_html=html)
+    source = "skjultkommentar skjultadresse skjulttitel skjultklasse example"
+    make_contribution(question=question, title="Beskrivelse", body=source, body_html=html)
 
-    assert found("synlig")["contributions"] == {"Synligt"}
+    assert found("synlig")["contributions"] == {"Beskrivelse"}
     for hidden in ["skjultkommentar", "skjultadresse", "skjulttitel", "skjultklasse", "example"]:
         assert not found(hidden)["contributions"], hidden
 
