@@ -123,9 +123,17 @@ def fold_word(word: str) -> str:
     return fold(word)
 
 
-@lru_cache(maxsize=4096)
+# Texts up to this long are remembered once read, so that scanning the same rows again is cheap.
+CACHED_HTML_CHARS = 4096
+
+
 def indexed_html(html: str) -> str:
     """What search looks in for a text stored as HTML; a trigger stores the same on PostgreSQL."""
+    return _indexed_html(html) if len(html) <= CACHED_HTML_CHARS else fold(html_text(html))
+
+
+@lru_cache(maxsize=4096)
+def _indexed_html(html):
     return fold(html_text(html))
 
 
