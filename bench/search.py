@@ -6,10 +6,11 @@ words whose trigrams are everywhere, eight long words, the longest query the box
 
 It reads the database DATABASE_URL names as it is (seed it first, for instance with
 `manage.py seed_demo --replies 1000`) and changes nothing. For each query it prints how many
-contributions match, the median time of a whole search (`debates.search.find`: every kind, the
-first page, its snippets), and on PostgreSQL the contributions query's own execution time from
-EXPLAIN ANALYZE, the indexes its plan reads and how many rows it had to look at. `--plans`
-prints the plans too.
+contributions match; the median time of a whole search (`debates.search.find`: every kind, the
+first page, its snippets) and the CPU time this process spent on it, which a busy machine
+disturbs less (on SQLite it includes the database's work); and on PostgreSQL the contributions
+query's own execution time from EXPLAIN ANALYZE, its planning time, the indexes its plan reads
+and how many rows it had to look at. `--plans` prints the plans too.
 """
 
 import argparse
@@ -55,15 +56,17 @@ QUERIES = [
 
 
 def timed(query, runs):
-    took = []
+    """Median wall-clock and CPU milliseconds of a whole search, as the page makes it."""
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         results = search.find(query)
         for group in results.groups:
             for hit in group.page:
                 hit.url, hit.marked_title, hit.snippet  # noqa: B018 (what the page shows)
-        took.append(time.perf_counter() - start)
-    return statistics.median(took) * 1000
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
 def explained(query):
@@ -77,8 +80,10 @@ def explained(query):
 def summary(plan):
     indexes = sorted(set(re.findall(r"Index Scan on (\w+)", plan)))
     scans = re.findall(r"Seq Scan on debates_contribution", plan)
-    looked_at = sum(int(n) for n in re.findall(r"Bitmap Heap Scan.*?rows=(\d+) loops", plan))
-    rechecked = sum(int(n) for n in re.findall(r"Rows Removed by Index Recheck: (\d+)", plan))
+    scanned = r"(?:Bitmap Heap|Seq) Scan on debates_contribution.*?actual.*?rows=(\d+) loops"
+    looked_at = sum(int(n) for n in re.findall(scanned, plan))
+    removed = r"Rows Removed by (?:Index Recheck|Filter): (\d+)"
+    rechecked = sum(int(n) for n in re.findall(removed, plan))
     executed = float(re.search(r"Execution Time: ([\d.]+)", plan)[1])
     planned = float(re.search(r"Planning Time: ([\d.]+)", plan)[1])
     return {
@@ -97,10 +102,12 @@ def main():
 
     published = Contribution.objects.published().count()
     on_postgresql = connection.vendor == "postgresql"
-    print(f"{connection.vendor}: {published} published contributions, {args.runs} runs each\n")
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{connection.vendor}: {published} published contributions, {args.runs} runs each")
+    print(f"load average {load} on {os.cpu_count()} cores\n")
     search.find("opvarmning")  # imports, compiled patterns and the stemmer are not measured
 
-    header = f"{'query':<34}{'terms':>6}{'found':>7}{'search':>10}"
+    header = f"{'query':<34}{'terms':>6}{'found':>7}{'search':>10}{'(cpu)':>9}"
     if on_postgresql:
         header += f"{'SQL':>9}{'plan':>7}{'rows read':>11}  indexes"
     print(header)
@@ -108,7 +115,8 @@ def main():
         terms = search.parse_terms(query)
         results = search.find(query, kind="contributions")
         found = sum(group.count for group in results.groups)
-        line = f"{query[:32]:<34}{len(terms):>6}{found:>7}{timed(query, args.runs):>8.1f}ms"
+        wall, cpu = timed(query, args.runs)
+        line = f"{query[:32]:<34}{len(terms):>6}{found:>7}{wall:>8.1f}ms{cpu:>7.1f}ms"
         if on_postgresql and terms:
             plan = explained(query)
             facts = summary(plan)

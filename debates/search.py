@@ -33,6 +33,7 @@ MAX_QUERY_LENGTH characters.
 """
 
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -220,7 +221,7 @@ def _find(kind, terms):
         return _ranked(_site_content(kind), terms)
     if connection.vendor == "postgresql":
         return _PostgresHits(_contributions_in_postgresql(terms), terms)
-    return _ranked(_contributions_in_python(terms), terms)
+    return _contributions_in_python(terms)
 
 
 # Contributions on PostgreSQL --------------------------------------------------------------------
@@ -290,20 +291,27 @@ class _PostgresHits:
 
 
 def _contributions_in_python(terms):
-    """(kind, object, {weight: text}, snippet text) for each candidate contribution."""
+    """The newest MAX_SCANNED published contributions, scored; only those found are fetched."""
     rows = Contribution.objects.published().order_by("-published_at", "-pk")
     rows = rows.values_list("pk", "title", "body_html", "author_name")[:MAX_SCANNED]
-    # Every stem is the start of its word, so a text lacking one cannot match: only the few rows
-    # that have them all are split into words and stemmed.
-    wanted = [
-        pk
-        for pk, title, html, name in rows
-        if _has_every_stem(f"{fold(title)} {indexed_html(html)} {fold(name)}", terms)
+    found = [_Finds(term) for term in terms]
+    scores = {}
+    for pk, title, html, name in rows:
+        text = indexed_html(html)
+        # Every stem is the start of its word, so a text lacking one cannot match: only the rows
+        # that have them all are split into words and stemmed.
+        if _has_every_stem(f"{fold(title)} {text} {fold(name)}", terms):
+            score = _score(found, {"A": title, "B": text, "C": name})
+            if score:
+                scores[pk] = score
+    shown = Contribution.objects.published().select_related("question").only(*HIT_FIELDS)
+    contributions = shown.in_bulk(scores)
+    hits = [
+        _hit("contribution", c, *scores[pk], terms, _later(shown_text, c.body_html))
+        for pk in scores
+        if (c := contributions.get(pk))
     ]
-    found = Contribution.objects.published().filter(pk__in=wanted)
-    for c in found.select_related("question").only(*HIT_FIELDS):
-        text = shown_text(c.body_html)
-        yield "contribution", c, {"A": c.title, "B": text, "C": c.author_name}, _later(str, text)
+    return _in_order(hits)
 
 
 def _site_content(kind):
@@ -328,14 +336,42 @@ def _site_content(kind):
 
 
 def _ranked(documents, terms):
+    """Hits for the documents (kind, object, {weight: text}, snippet text) with every term."""
+    found = [_Finds(term) for term in terms]
     hits = []
     for name, obj, fields, snippet_text in documents:
-        words = {weight: WORD.findall(fold(text)) for weight, text in fields.items()}
-        rank = _rank(terms, words)
-        if rank:
-            in_title = all(any(map(t.finds, words.get("A", []))) for t in terms)
-            hits.append(_hit(name, obj, rank, in_title, terms, snippet_text))
+        score = _score(found, fields)
+        if score:
+            hits.append(_hit(name, obj, *score, terms, snippet_text))
+    return _in_order(hits)
+
+
+def _score(found, fields):
+    """(rank, whether every term is in the title), or None unless every term is found."""
+    words = {weight: Counter(WORD.findall(fold(text))) for weight, text in fields.items()}
+    rank = _rank(found, words)
+    if not rank:
+        return None
+    return rank, all(any(map(finds, words.get("A", ()))) for finds in found)
+
+
+def _in_order(hits):
+    # Stable: among equals, the order the documents came in (contributions: newest first).
     return sorted(hits, key=lambda hit: (not hit.in_title, -hit.rank))
+
+
+class _Finds(dict):
+    """Whether a term finds a word, remembered."""
+
+    def __init__(self, term):
+        self.term = term
+
+    def __missing__(self, word):
+        self[word] = found = self.term.finds(word)
+        return found
+
+    def __call__(self, word):
+        return self[word]
 
 
 def _join(sep, *texts):
@@ -346,14 +382,17 @@ def _has_every_stem(folded, terms):
     return all(term.stem in folded for term in terms)
 
 
-def _rank(terms, words):
+def _rank(found, words):
     """0 unless every term is found; otherwise the weights of the places each term is found."""
     total = 0.0
-    for term in terms:
-        found = sum(WEIGHTS[weight] * sum(map(term.finds, ws)) for weight, ws in words.items())
-        if not found:
+    for finds in found:
+        weighted = sum(
+            WEIGHTS[weight] * sum(n for word, n in counted.items() if finds(word))
+            for weight, counted in words.items()
+        )
+        if not weighted:
             return 0.0
-        total += found
+        total += weighted
     return total
 
 
