@@ -304,8 +304,9 @@ def _contributions_in_python(terms):
             score = _score(found, {"A": title, "B": text, "C": name})
             if score:
                 scores[pk] = score
-    shown = Contribution.objects.published().select_related("question").only(*HIT_FIELDS)
-    contributions = shown.in_bulk(scores)
+    # One query, however many (in_bulk() would split it in batches on SQLite).
+    shown = Contribution.objects.published().filter(pk__in=scores)
+    contributions = {c.pk: c for c in shown.select_related("question").only(*HIT_FIELDS)}
     hits = [
         _hit("contribution", c, *scores[pk], terms, _later(shown_text, c.body_html))
         for pk in scores
