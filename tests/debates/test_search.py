@@ -279,7 +279,8 @@ def test_postgresql_folds_every_letter_as_python_does(db):
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT debates_fold(t) FROM unnest(%s::text[]) WITH ORDINALITY AS texts(t, n) ORDER BY n",
+            "SELECT debates_fold(t) FROM unnest(%s::text[]) WITH ORDINALITY AS texts(t, n) "
+            "ORDER BY n",
             [texts],
         )
         assert [row[0] for row in cursor.fetchall()] == [fold(text) for text in texts]
