@@ -316,24 +316,30 @@ def _contributions_in_python(terms):
 
 
 def _site_content(kind):
-    """(kind, object, {weight: text}, snippet text) for each of the site's own things of a kind."""
+    """
+    (kind, object, {weight: text}, snippet text) for each of the site's own things of a kind.
+    What the webmaster writes in Markdown is read, like contributions, in its rendered HTML.
+    """
     if kind == "paper":
         for q in Question.objects.select_related("paper", "paragraph"):
-            context = [q.paragraph.text if q.paragraph else "", shown_text(q.synthesis_html)]
-            fields = {"A": q.title, "B": q.text, "C": _join(" ", *context)}
-            yield "question", q, fields, _later(_join, " ", q.text, context[0])
+            paragraph = shown_text(q.paragraph.text_html) if q.paragraph else ""
+            context = _join(" ", paragraph, shown_text(q.synthesis_html))
+            fields = {"A": q.title, "B": q.text, "C": context}
+            yield "question", q, fields, _later(_join, " ", q.text, paragraph)
         for p in Paragraph.objects.filter(question__isnull=True).select_related("paper__workshop"):
-            yield "paragraph", p, {"B": p.text}, _later(str, p.text)
+            yield "paragraph", p, {"B": shown_text(p.text_html)}, _later(shown_text, p.text_html)
     else:
         for w in Workshop.objects.all():
-            fields = {"A": _join(" ", w.title, w.theme), "B": w.description}
-            yield "workshop", w, fields, _later(str, w.description)
+            description = shown_text(w.description_html)
+            fields = {"A": _join(" ", w.title, w.theme), "B": description}
+            yield "workshop", w, fields, _later(str, description)
         for t in Talk.objects.select_related("workshop").prefetch_related("speakers"):
             people = _join(
                 "; ", *(_join(", ", s.name, s.title, s.organisation) for s in t.speakers.all())
             )
-            fields = {"A": t.title, "B": t.summary, "C": people}
-            yield "talk", t, fields, _later(_join, " ", t.summary, people)
+            summary = shown_text(t.summary_html)
+            fields = {"A": t.title, "B": summary, "C": people}
+            yield "talk", t, fields, _later(_join, " ", summary, people)
 
 
 def _ranked(documents, terms):
@@ -445,4 +451,6 @@ def _hit(name, obj, rank, in_title, terms, snippet_text):
 def _url(name, obj):
     if name == "paragraph":
         return f"{obj.paper.get_absolute_url()}#afsnit-{obj.pk}"
+    if name == "contribution":
+        return obj.thread_url
     return obj.get_absolute_url()

@@ -12,7 +12,7 @@ from django.db import connection
 
 from debates import search
 from debates.markup import render_markdown
-from debates.models import Contribution, Paragraph, Question
+from debates.models import Contribution, Paragraph, Question, Workshop
 from debates.search_text import fold, html_text
 from moderation import services
 from tests.factories import make_contribution, make_thread
@@ -389,6 +389,27 @@ def test_what_markdown_does_not_show_is_neither_found_nor_quoted(client, debate)
     for hidden in ["example.org", "rapportadresse", "notatadresse", "Linktitel", "Referencetitel"]:
         assert hidden not in html
         assert not found(hidden)["contributions"]
+
+
+def test_what_the_webmaster_writes_in_markdown_is_searched_as_readers_see_it(seeded):
+    def linked(shown, hidden):
+        return f'Se [{shown}](https://example.org/{hidden}adresse "{hidden}titel").'
+
+    workshop = Workshop.objects.get(number=5)
+    workshop.description = linked("tidsplanen", "workshop")
+    workshop.save()
+    talk = workshop.talks.get(title="Oplæg ved David Halpern")
+    talk.summary = linked("diasserne", "oplaeg")
+    talk.save()
+    paragraph = Paragraph.objects.filter(question__isnull=True).first()
+    paragraph.text = linked("bilagene", "afsnit")
+    paragraph.save()
+
+    assert found("tidsplanen")["workshops"] == {INNOVATION_MANAGEMENT}
+    assert found("diasserne")["workshops"] == {"Oplæg ved David Halpern"}
+    assert found("bilagene")["paper"] == {PAPER}
+    for hidden in ["workshop", "oplaeg", "afsnit"]:
+        assert found(f"{hidden}adresse") == found(f"{hidden}titel") == found("zebrafinke")
 
 
 @pytest.mark.parametrize(

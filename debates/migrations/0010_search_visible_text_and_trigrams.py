@@ -184,7 +184,7 @@ def on_postgresql(*statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("debates", "0008_contribution_outline_and_latest_indexes"),
+        ("debates", "0009_webmaster_content_in_markdown"),
     ]
 
     operations = [
