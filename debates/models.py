@@ -467,9 +467,11 @@ class Contribution(models.Model):
     anonymised_at = models.DateTimeField(
         _("personal data removed"), null=True, blank=True, editable=False
     )
-    # On PostgreSQL a trigger fills this from the title, text and name on every write (see
-    # migration 0004), so that queryset updates keep it current too; elsewhere it stays empty.
+    # On PostgreSQL a trigger fills these from the title, the text shown (body_html) and the name
+    # on every write (migration search_visible_text_and_trigrams), so that queryset updates keep
+    # them current too; elsewhere they stay empty.
     search_vector = SearchVectorField(_("search words"), null=True, editable=False)
+    search_text = models.TextField(_("searched text"), default="", editable=False)
 
     objects = ContributionQuerySet.as_manager()
 

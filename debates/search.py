@@ -2,40 +2,52 @@
 Search for readers: the published contributions and the site's own content (the paper's questions
 and paragraphs, the workshops and their talks with their speakers), grouped by kind and paged.
 
-The rules are the same on every database. A query is case-folded for all of Unicode and cut into
-words; Danish stop words are dropped; every remaining word must match, after Danish stemming
-(Snowball's), in the fields of a hit. A word whose stem is PREFIX_MIN letters or longer also finds
-longer words beginning with it, since Danish writes compounds as one word ("økonomistyring" finds
-"økonomistyringsmodeller"). Titles weigh most, texts next, names and context least.
+The rules are the same on every database. A query is folded (debates.search_text: lowercase,
+accents off, æ, ø and å kept) and cut into words; Danish stop words are dropped; every remaining
+word must be found in the fields of a hit, in one of three ways:
 
-On PostgreSQL that is full-text search in the `danish` configuration, ranked by `ts_rank`, with
-snippets from `ts_headline`. Contributions keep their vector in a column that a trigger keeps
-current on every write, with a GIN index (migration 0004). The site's own content is a few dozen
-rows that the editors rarely change, so its vectors are computed per search instead of stored.
+- by its Danish stem (Snowball's): “medarbejdere” finds “medarbejderne”;
+- a stem of PREFIX_MIN letters or more also finds the longer words it begins, since Danish
+  writes compounds as one word: “økonomistyring” finds “økonomistyringsmodeller”;
+- a word of INFIX_MIN letters or more (its stem, when that is as long) is also found inside
+  longer words, so the back part of a compound finds it: “styring” finds “økonomistyring”,
+  “ledelse” finds “Innovationsledelse”.
 
-Elsewhere (SQLite, the default) the same rules run in Python with snowballstemmer, the stemmer
-PostgreSQL's `danish` dictionary is built from. That scan is bounded: at most MAX_TERMS words from
-at most MAX_QUERY_LENGTH characters, over the newest MAX_SCANNED published contributions.
+Titles weigh most, texts next, names and context least; a question or workshop whose title has
+every word comes before the contributions. Search reads the text readers see: for Markdown, the
+rendered and sanitised HTML's text, never the source (debates.search_text).
+
+Contributions on PostgreSQL: a trigger keeps a folded copy of each contribution's visible text
+(`search_text`, with a trigram index) and its weighted vector (`search_vector`, with a GIN index)
+current on every write (migrations 0004 and `search_visible_text_and_trigrams`). A word found by
+stem uses the vector; a word found inside others uses the trigram index (LIKE '%…%'), which is why
+only words of INFIX_MIN letters or more are looked for so: a shorter one has too few trigrams for
+the index to narrow anything down.
+
+Elsewhere (SQLite, the default) contributions are matched in Python with snowballstemmer, the
+stemmer PostgreSQL's `danish` dictionary is built from, over the newest MAX_SCANNED published
+ones. The site's own content is a few dozen rows that the editors rarely change: it is matched in
+Python on every database. Snippets and marked titles are made in Python on every database, for
+the hits on the page shown only. Every query is bounded first: MAX_TERMS words from at most
+MAX_QUERY_LENGTH characters.
 """
 
-import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-import snowballstemmer
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
-from django.db.models.functions import NullIf
+from django.db.models import BooleanField, Case, F, Func, Q, TextField, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
-from debates.models import Contribution, Paragraph, Question, Speaker, Talk, Workshop
+from debates.models import Contribution, Paragraph, Question, Talk, Workshop
+from debates.search_text import STOP_WORDS, WORD, fold, fold_word, indexed_html, shown_text, stem
 from debates.threads import with_thread_pages
 
 MAX_QUERY_LENGTH = 200
@@ -43,30 +55,12 @@ MAX_TERMS = 8
 MAX_SCANNED = 2000
 PAGE_SIZE = 10
 PREFIX_MIN = 4
+INFIX_MIN = 5
 SNIPPET_WORDS = 30
 
 CONFIG = "danish"
 # ts_rank's default weights for D, C, B, A; the Python ranking uses the same.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
-# The columns of a contribution's stored vector; migration 0004's trigger writes the same.
-CONTRIBUTION_WEIGHTS = {"title": "A", "body": "B", "author_name": "C"}
-
-# PostgreSQL's danish.stop (Snowball's list), so that both databases ignore the same words.
-DANISH_STOP_WORDS = """
-    og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
-    min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her
-    alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit
-    også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive
-    mange ad bliver hendes været thi jer sådan
-"""
-STOP_WORDS = frozenset(DANISH_STOP_WORDS.split())
-
-# Letters and digits; everything else separates words, as PostgreSQL's parser mostly does.
-WORD = re.compile(r"[^\W_]+")
-# Marks put around matches by ts_headline: characters no text of ours uses, turned into <mark>
-# only after everything else has been escaped.
-START, STOP = "\ue000", "\ue001"
-MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 
 KINDS = {
     "contributions": lambda n: ngettext("%(counter)s contribution", "%(counter)s contributions", n),
@@ -79,10 +73,17 @@ KINDS = {
         "%(counter)s workshop or talk", "%(counter)s workshops and talks", n
     ),
 }
+# What readers see of a contribution in a list of hits, and no more (templates/debates/search.html).
+HIT_FIELDS = (
+    *("pk", "question", "status", "language", "published_at"),
+    *("title", "body_html", "author_name"),
+)
 
 
 @dataclass(frozen=True)
 class Term:
+    """A word of the query, folded, and its stem."""
+
     word: str
     stem: str
 
@@ -90,19 +91,34 @@ class Term:
     def is_prefix(self):
         return len(self.stem) >= PREFIX_MIN
 
-    def finds(self, stem):
-        return stem.startswith(self.stem) if self.is_prefix else stem == self.stem
+    @property
+    def infix(self):
+        """What is looked for inside longer words: the stem if it is long enough, or the word."""
+        if len(self.stem) >= INFIX_MIN:
+            return self.stem
+        return self.word if len(self.word) >= INFIX_MIN else ""
+
+    def finds(self, word):
+        """Whether the term finds a folded word of a text."""
+        if self.infix and self.infix in word:
+            return True
+        if word in STOP_WORDS:
+            return False
+        found = stem(word)
+        return found.startswith(self.stem) if self.is_prefix else found == self.stem
 
 
 @dataclass
 class Hit:
-    """One thing found: what it is, where it is, and a safe snippet with the matches marked."""
+    """One thing found: what it is, where it is, its title and a snippet with the matches marked."""
 
     kind: str
     obj: object
     title: str
     rank: float
-    make_snippet: Callable[[], SafeString]
+    in_title: bool
+    terms: list[Term]
+    snippet_text: Callable[[], str]
 
     @cached_property
     def url(self):
@@ -110,9 +126,13 @@ class Hit:
         return _url(self.kind, self.obj)
 
     @cached_property
+    def marked_title(self):
+        return highlight(self.title, self.terms, window=None)
+
+    @cached_property
     def snippet(self):
         # Made only for the hits on the page shown.
-        return self.make_snippet()
+        return highlight(self.snippet_text(), self.terms)
 
 
 @dataclass
@@ -128,11 +148,17 @@ class Group:
     def heading(self):
         return KINDS[self.kind](self.count) % {"counter": self.count}
 
+    @property
+    def leads(self):
+        """Questions and workshops come before contributions when their titles have every word."""
+        return self.kind != "contributions" and any(hit.in_title for hit in self.page[:1])
+
 
 @dataclass
 class Results:
     query: str
     terms: list[Term]
+    # Only the kinds with something found, in the order they are shown.
     groups: list[Group]
     kind: str | None
 
@@ -156,16 +182,16 @@ def find(query: str, *, kind: str | None = None, page: int | str | None = 1) -> 
     """
     query = clean_query(query)
     terms = parse_terms(query)
-    kinds = [kind] if kind in KINDS else list(KINDS)
-    finder = _find_in_postgresql if connection.vendor == "postgresql" else _find_in_python
+    kind = kind if kind in KINDS else None
     groups = []
-    for name in kinds:
-        hits = finder(name, terms) if terms else []
-        paginator = Paginator(hits, PAGE_SIZE)
-        shown = paginator.get_page(page if kind in KINDS else 1)
-        with_thread_pages(hit.obj for hit in shown if hit.kind == "contribution")
-        groups.append(Group(name, shown))
-    return Results(query=query, terms=terms, groups=groups, kind=kind if kind in KINDS else None)
+    for name in [kind] if kind else KINDS:
+        hits = _find(name, terms) if terms else []
+        shown = Paginator(hits, PAGE_SIZE).get_page(page if kind else 1)
+        if shown.paginator.count:
+            with_thread_pages(hit.obj for hit in shown if hit.kind == "contribution")
+            groups.append(Group(name, shown))
+    groups.sort(key=lambda group: not group.leads)
+    return Results(query=query, terms=terms, groups=groups, kind=kind)
 
 
 def clean_query(query: str) -> str:
@@ -181,7 +207,7 @@ def _is_printable(ch):
 
 def parse_terms(query: str) -> list[Term]:
     terms = []
-    for word in WORD.findall(query.casefold()):
+    for word in WORD.findall(fold(query)):
         if word in STOP_WORDS or any(term.word == word for term in terms):
             continue
         terms.append(Term(word, stem(word)))
@@ -190,49 +216,63 @@ def parse_terms(query: str) -> list[Term]:
     return terms
 
 
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+def _find(kind, terms):
+    if kind != "contributions":
+        return _ranked(_site_content(kind), terms)
+    if connection.vendor == "postgresql":
+        return _PostgresHits(_contributions_in_postgresql(terms), terms)
+    return _contributions_in_python(terms)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    return snowballstemmer.stemmer("danish")
+# Contributions on PostgreSQL --------------------------------------------------------------------
 
 
-# PostgreSQL -------------------------------------------------------------------------------------
-
-
-def _find_in_postgresql(kind, terms):
-    # The words are letters and digits only, so quoting them is enough to make a safe tsquery.
-    raw = " & ".join(f"'{t.word}':*" if t.is_prefix else f"'{t.word}'" for t in terms)
-    query = SearchQuery(raw, search_type="raw", config=CONFIG)
-    if kind == "contributions":
-        return _PostgresHits(_contributions_in_postgresql(query), "contribution")
-    hits = []
-    for name, queryset in _site_content_in_postgresql(kind, query):
-        hits += [_hit(name, obj, obj.rank, _marked_later(obj.headline)) for obj in queryset]
-    return sorted(hits, key=lambda hit: -hit.rank)
-
-
-def _contributions_in_postgresql(query):
-    return (
-        Contribution.objects.published()
-        .filter(search_vector=query)
-        .select_related("question")
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            headline=_headline("body", query),
-        )
-        .order_by("-rank", "-published_at", "-pk")
+def _contributions_in_postgresql(terms):
+    title = Func(F("title"), function="debates_fold", output_field=TextField())
+    title_vector = Func(
+        F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
     )
+    rows = Contribution.objects.published().alias(folded_title=title, title_vector=title_vector)
+    by_stem = [term for term in terms if not term.infix]
+    if by_stem:
+        rows = rows.filter(search_vector=_tsquery(by_stem, "&"))
+    in_title = Q(title_vector=_tsquery(by_stem, "&")) if by_stem else Q()
+    for term in terms:
+        if term.infix:
+            rows = rows.filter(_found_inside(term, "search_text", "search_vector"))
+            in_title &= _found_inside(term, "folded_title", "title_vector")
+    return (
+        rows.select_related("question")
+        .only(*HIT_FIELDS)
+        .annotate(
+            in_title=Case(
+                When(in_title, then=Value(True)), default=False, output_field=BooleanField()
+            ),
+            rank=SearchRank(F("search_vector"), _tsquery(terms, "|")),
+        )
+        .order_by("-in_title", "-rank", "-published_at", "-pk")
+    )
+
+
+def _tsquery(terms, operator):
+    # The words are letters and digits only, so quoting them is enough to make a safe tsquery.
+    raw = f" {operator} ".join(f"'{t.word}':*" if t.is_prefix else f"'{t.word}'" for t in terms)
+    return SearchQuery(raw, search_type="raw", config=CONFIG)
+
+
+def _found_inside(term, text, vector):
+    """Found inside a word of the folded text; or, for a short stem, by the stem as well."""
+    found = Q(**{f"{text}__contains": term.infix})
+    if len(term.stem) < INFIX_MIN:
+        found |= Q(**{vector: _tsquery([term], "&")})
+    return found
 
 
 class _PostgresHits:
     """A ranked queryset that the paginator counts and slices, turned into hits page by page."""
 
-    def __init__(self, queryset, name):
-        self.queryset, self.name = queryset, name
+    def __init__(self, queryset, terms):
+        self.queryset, self.terms = queryset, terms
 
     def count(self):
         return self.queryset.count()
@@ -242,201 +282,170 @@ class _PostgresHits:
 
     def __getitem__(self, index):
         return [
-            _hit(self.name, obj, obj.rank, _marked_later(obj.headline))
-            for obj in self.queryset[index]
+            _hit("contribution", c, c.rank, c.in_title, self.terms, _later(shown_text, c.body_html))
+            for c in self.queryset[index]
         ]
 
 
-def _site_content_in_postgresql(kind, query):
-    def ranked(queryset, weighted, snippet):
-        vector = None
-        for field, weight in weighted.items():
-            part = SearchVector(field, weight=weight, config=CONFIG)
-            vector = part if vector is None else vector + part
-        return (
-            queryset.annotate(document=vector)
-            .filter(document=query)
-            .annotate(rank=SearchRank(F("document"), query), headline=_headline(snippet, query))
-        )
+# Everything else, in Python ---------------------------------------------------------------------
 
+
+def _contributions_in_python(terms):
+    """The newest MAX_SCANNED published contributions, scored; only those found are fetched."""
+    rows = Contribution.objects.published().order_by("-published_at", "-pk")
+    rows = rows.values_list("pk", "title", "body_html", "author_name")[:MAX_SCANNED]
+    found = [_Finds(term) for term in terms]
+    scores = {}
+    for pk, title, html, name in rows:
+        text = indexed_html(html)
+        # Every stem is the start of its word, so a text lacking one cannot match: only the rows
+        # that have them all are split into words and stemmed.
+        if _has_every_stem(f"{fold(title)} {text} {fold(name)}", terms):
+            score = _score(found, {"A": title, "B": text, "C": name})
+            if score:
+                scores[pk] = score
+    # One query, however many (in_bulk() would split it in batches on SQLite).
+    shown = Contribution.objects.published().filter(pk__in=scores)
+    contributions = {c.pk: c for c in shown.select_related("question").only(*HIT_FIELDS)}
+    hits = [
+        _hit("contribution", c, *scores[pk], terms, _later(shown_text, c.body_html))
+        for pk in scores
+        if (c := contributions.get(pk))
+    ]
+    return _in_order(hits)
+
+
+def _site_content(kind):
+    """
+    (kind, object, {weight: text}, snippet text) for each of the site's own things of a kind.
+    What the webmaster writes in Markdown is read, like contributions, in its rendered HTML.
+    """
     if kind == "paper":
-        yield (
-            "question",
-            ranked(
-                Question.objects.select_related("paper"),
-                {"title": "A", "text": "B", "paragraph__text": "C", "synthesis": "C"},
-                _joined("text", "paragraph__text", sep=" "),
-            ),
-        )
-        yield (
-            "paragraph",
-            ranked(
-                Paragraph.objects.filter(question__isnull=True).select_related("paper__workshop"),
-                {"text": "B"},
-                "text",
-            ),
-        )
-    else:
-        yield (
-            "workshop",
-            ranked(
-                Workshop.objects.all(),
-                {"title": "A", "theme": "A", "description": "B"},
-                _joined("theme", "description", sep=" "),
-            ),
-        )
-        speakers = (
-            Speaker.objects.filter(talks=OuterRef("pk"))
-            .values("talks")
-            .annotate(names=StringAgg(_joined("name", "title", "organisation", sep=", "), "; "))
-            .values("names")
-        )
-        yield (
-            "talk",
-            ranked(
-                Talk.objects.select_related("workshop")
-                .prefetch_related("speakers")
-                .annotate(speaker_text=Subquery(speakers)),
-                {"title": "A", "summary": "B", "speaker_text": "C"},
-                _joined("summary", "speaker_text", sep=" "),
-            ),
-        )
-
-
-def _joined(*fields, sep):
-    """The fields that are not empty, joined by `sep`, as `_join` does in Python."""
-    parts = [NullIf(field, Value("")) for field in fields]
-    return Func(Value(sep), *parts, function="CONCAT_WS", output_field=TextField())
-
-
-def _headline(expression, query):
-    return SearchHeadline(
-        expression,
-        query,
-        config=CONFIG,
-        start_sel=START,
-        stop_sel=STOP,
-        max_words=SNIPPET_WORDS,
-        min_words=SNIPPET_WORDS // 2,
-    )
-
-
-def _marked_later(headline):
-    return lambda: marked(headline)
-
-
-def marked(headline: str | None) -> SafeString:
-    """The headline escaped, its matches in <mark>: nothing else of the text can become markup."""
-    escaped = MARKED.sub(r"<mark>\1</mark>", escape(headline or ""))
-    return mark_safe(escaped.replace(START, "").replace(STOP, ""))
-
-
-# Other databases --------------------------------------------------------------------------------
-
-
-def _find_in_python(kind, terms):
-    hits = []
-    for name, obj, fields, snippet in _documents(kind, terms):
-        rank = _rank(terms, fields)
-        if rank:
-            hits.append(_hit(name, obj, rank, _highlight_later(snippet, terms)))
-    return sorted(hits, key=lambda hit: -hit.rank)
-
-
-def _documents(kind, terms):
-    """(kind, object, {weight: text}, snippet text) for each candidate."""
-    if kind == "contributions":
-        rows = Contribution.objects.published().order_by("-published_at", "-pk")
-        rows = rows.values_list("pk", *CONTRIBUTION_WEIGHTS)[:MAX_SCANNED]
-        # Each stem is the start of its word, so a row lacking one as a substring cannot match:
-        # only the few rows that pass are split into words and stemmed.
-        wanted = [row[0] for row in rows if _has_every_stem(row[1:], terms)]
-        found = Contribution.objects.published().filter(pk__in=wanted).select_related("question")
-        for c in found:
-            fields = {weight: getattr(c, name) for name, weight in CONTRIBUTION_WEIGHTS.items()}
-            yield "contribution", c, fields, c.body
-    elif kind == "paper":
         for q in Question.objects.select_related("paper", "paragraph"):
-            context = [q.paragraph.text if q.paragraph else "", q.synthesis]
-            fields = {"A": q.title, "B": q.text, "C": _join(" ", *context)}
-            yield "question", q, fields, _join(" ", q.text, context[0])
+            paragraph = shown_text(q.paragraph.text_html) if q.paragraph else ""
+            context = _join(" ", paragraph, shown_text(q.synthesis_html))
+            fields = {"A": q.title, "B": q.text, "C": context}
+            yield "question", q, fields, _later(_join, " ", q.text, paragraph)
         for p in Paragraph.objects.filter(question__isnull=True).select_related("paper__workshop"):
-            yield "paragraph", p, {"B": p.text}, p.text
+            yield "paragraph", p, {"B": shown_text(p.text_html)}, _later(shown_text, p.text_html)
     else:
         for w in Workshop.objects.all():
-            fields = {"A": f"{w.title} {w.theme}", "B": w.description}
-            yield "workshop", w, fields, _join(" ", w.theme, w.description)
+            description = shown_text(w.description_html)
+            fields = {"A": _join(" ", w.title, w.theme), "B": description}
+            yield "workshop", w, fields, _later(str, description)
         for t in Talk.objects.select_related("workshop").prefetch_related("speakers"):
             people = _join(
                 "; ", *(_join(", ", s.name, s.title, s.organisation) for s in t.speakers.all())
             )
-            fields = {"A": t.title, "B": t.summary, "C": people}
-            yield "talk", t, fields, _join(" ", t.summary, people)
+            summary = shown_text(t.summary_html)
+            fields = {"A": t.title, "B": summary, "C": people}
+            yield "talk", t, fields, _later(_join, " ", summary, people)
+
+
+def _ranked(documents, terms):
+    """Hits for the documents (kind, object, {weight: text}, snippet text) with every term."""
+    found = [_Finds(term) for term in terms]
+    hits = []
+    for name, obj, fields, snippet_text in documents:
+        score = _score(found, fields)
+        if score:
+            hits.append(_hit(name, obj, *score, terms, snippet_text))
+    return _in_order(hits)
+
+
+def _score(found, fields):
+    """(rank, whether every term is in the title), or None unless every term is found."""
+    words = {weight: Counter(WORD.findall(fold(text))) for weight, text in fields.items()}
+    rank = _rank(found, words)
+    if not rank:
+        return None
+    return rank, all(any(map(finds, words.get("A", ()))) for finds in found)
+
+
+def _in_order(hits):
+    # Stable: among equals, the order the documents came in (contributions: newest first).
+    return sorted(hits, key=lambda hit: (not hit.in_title, -hit.rank))
+
+
+class _Finds(dict):
+    """Whether a term finds a word, remembered."""
+
+    def __init__(self, term):
+        self.term = term
+
+    def __missing__(self, word):
+        self[word] = found = self.term.finds(word)
+        return found
+
+    def __call__(self, word):
+        return self[word]
 
 
 def _join(sep, *texts):
     return sep.join(text for text in texts if text)
 
 
-def _has_every_stem(texts, terms):
-    folded = " ".join(texts).casefold()
+def _has_every_stem(folded, terms):
     return all(term.stem in folded for term in terms)
 
 
-def _rank(terms, fields):
+def _rank(found, words):
     """0 unless every term is found; otherwise the weights of the places each term is found."""
-    stems = {
-        weight: [stem(w) for w in WORD.findall(text.casefold())] for weight, text in fields.items()
-    }
     total = 0.0
-    for term in terms:
-        found = sum(
-            WEIGHTS[weight] * sum(term.finds(s) for s in words) for weight, words in stems.items()
+    for finds in found:
+        weighted = sum(
+            WEIGHTS[weight] * sum(n for word, n in counted.items() if finds(word))
+            for weight, counted in words.items()
         )
-        if not found:
+        if not weighted:
             return 0.0
-        total += found
+        total += weighted
     return total
-
-
-def _stems(text):
-    return [stem(word) for word in WORD.findall(text.casefold())]
-
-
-def _highlight_later(text, terms):
-    return lambda: highlight(text, terms)
-
-
-def highlight(text: str, terms: list[Term]) -> SafeString:
-    """A window of the text around its first match, escaped, with the matches in <mark>."""
-    words = list(WORD.finditer(text))
-    matches = {i for i, w in enumerate(words) if any(t.finds(stem(w[0].casefold())) for t in terms)}
-    first = max(0, min(matches, default=0) - SNIPPET_WORDS // 4)
-    shown = words[first : first + SNIPPET_WORDS]
-    if not shown:
-        return mark_safe("")
-    start, end = shown[0].start(), shown[-1].end()
-    html, position = [], start
-    for i, w in enumerate(shown, start=first):
-        html.append(escape(text[position : w.start()]))
-        html.append(f"<mark>{escape(w[0])}</mark>" if i in matches else escape(w[0]))
-        position = w.end()
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if text[end:].strip() else ""
-    return mark_safe(prefix + "".join(html) + suffix)
 
 
 # Both -------------------------------------------------------------------------------------------
 
 
-def _hit(name, obj, rank, make_snippet):
+def _later(function, *args):
+    return lambda: function(*args)
+
+
+def highlight(text: str, terms: list[Term], *, window: int | None = SNIPPET_WORDS) -> SafeString:
+    """
+    The text escaped, with the words the terms find in <mark>: a window of it around the first
+    match, or all of it without a window.
+    """
+    words = list(WORD.finditer(text))
+    matches = {i for i, w in enumerate(words) if any(t.finds(fold_word(w[0])) for t in terms)}
+    first = max(0, min(matches, default=0) - window // 4) if window else 0
+    last = min(first + window, len(words)) if window else len(words)
+    if first >= last:
+        return mark_safe(escape(text.strip()))
+    # The text's own punctuation before its first word and after its last is kept.
+    start = words[first].start() if first else 0
+    end = words[last - 1].end() if last < len(words) else len(text)
+    html, position = [], start
+    for i in range(first, last):
+        w = words[i]
+        html.append(escape(text[position : w.start()]))
+        html.append(f"<mark>{escape(w[0])}</mark>" if i in matches else escape(w[0]))
+        position = w.end()
+    html.append(escape(text[position:end]))
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(html).strip() + suffix)
+
+
+def _hit(name, obj, rank, in_title, terms, snippet_text):
     if name == "contribution":
         title = str(obj)
     elif name == "paragraph":
         title = obj.paper.title
+    elif name == "workshop":
+        title = _join(": ", obj.title, obj.theme)
     else:
         title = obj.title
-    return Hit(kind=name, obj=obj, title=title, rank=rank, make_snippet=make_snippet)
+    return Hit(name, obj, title, rank, in_title, terms, snippet_text)
 
 
 def _url(name, obj):

@@ -93,7 +93,8 @@ def test_a_reader_searches_and_lands_on_the_contribution(
     expect(page).to_have_url("/soeg/?q=Medarbejdere")
     expect(page.get_by_role("searchbox", name="Ord, du søger efter")).to_have_value("Medarbejdere")
     contributions = page.get_by_role("region", name="4 indlæg")
-    expect(contributions.locator("mark").first).to_have_text("Medarbejderne")
+    expect(contributions.locator(".search-snippet mark").first).to_have_text("Medarbejderne")
+    expect(contributions.locator(".search-hit-title mark").first).to_have_text("medarbejderne")
     expect(
         page.get_by_role("region", name="3 spørgsmål og afsnit i konklusionerne")
     ).to_be_visible()
