@@ -39,6 +39,8 @@ PAGES = [
     "/soeg/?q=medarbejdere",
     "/soeg/?q=medarbejdere&kind=paper",
     "/soeg/?q=zebrafinke",
+    "/feed/",
+    "/debat/motivation/feed/",
     "/findes-ikke/",
 ]
 
