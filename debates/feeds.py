@@ -72,6 +72,9 @@ class DebateFeed(Feed):
             contributions.select_related("question").order_by("-published_at", "-pk")[:ITEMS]
         )
 
+    def item_link(self, item):
+        return item.thread_url
+
     def item_title(self, item):
         return item.title or _("Contribution by %(name)s") % {"name": item.author_name}
 

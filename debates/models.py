@@ -16,15 +16,46 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from debates.cache import content_changed
 from debates.markup import render_markdown
 
 WORKSHOP_COUNT = 5
+MARKDOWN_HELP = _(
+    "Markdown, as in contributions: *italics*, **bold**, lists with “-”, “>” for a quotation."
+)
 
 
-class Workshop(models.Model):
+class RenderedMarkdown(models.Model):
+    """
+    Text the webmaster writes in Markdown: each field `markdown_fields` names is rendered and
+    sanitised once, when saved, into the field of the same name ending in `_html`, which the pages
+    show as it is.
+    """
+
+    markdown_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.render_markdown()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            rendered = {f"{name}_html" for name in self.markdown_fields if name in update_fields}
+            kwargs["update_fields"] = {*update_fields, *rendered}
+        super().save(*args, **kwargs)
+
+    def render_markdown(self):
+        """Fill the HTML fields from the Markdown; a raw save (a fixture's) skips save()."""
+        for name in self.markdown_fields:
+            text = getattr(self, name)
+            setattr(self, f"{name}_html", render_markdown(text) if text.strip() else "")
+
+
+class Workshop(RenderedMarkdown):
     number = models.PositiveSmallIntegerField(
         _("number"),
         unique=True,
@@ -34,9 +65,10 @@ class Workshop(models.Model):
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     held_on = models.DateField(_("date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    description = models.TextField(
-        _("description"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
-    )
+    description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
+    description_html = models.TextField(_("description as HTML"), blank=True, editable=False)
+
+    markdown_fields = ("description",)
 
     class Meta:
         ordering = ["number"]
@@ -72,7 +104,7 @@ class Speaker(models.Model):
         return self.name
 
 
-class Talk(models.Model):
+class Talk(RenderedMarkdown):
     workshop = models.ForeignKey(
         Workshop, on_delete=models.CASCADE, related_name="talks", verbose_name=_("workshop")
     )
@@ -80,9 +112,8 @@ class Talk(models.Model):
         Speaker, related_name="talks", blank=True, verbose_name=_("speakers")
     )
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(
-        _("summary"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
-    )
+    summary = models.TextField(_("summary"), blank=True, help_text=MARKDOWN_HELP)
+    summary_html = models.TextField(_("summary as HTML"), blank=True, editable=False)
     material = models.FileField(
         _("material"),
         upload_to="talks/",
@@ -91,6 +122,8 @@ class Talk(models.Model):
         help_text=_("Slides or a paper from the talk, shown for download."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    markdown_fields = ("summary",)
 
     class Meta:
         ordering = ["workshop__number", "position", "pk"]
@@ -109,7 +142,7 @@ class Talk(models.Model):
         return [speaker for speaker in self.speakers.all() if speaker.name not in self.title]
 
 
-class Paper(models.Model):
+class Paper(RenderedMarkdown):
     """The conclusions of a workshop, whose paragraphs end in the questions under debate."""
 
     workshop = models.OneToOneField(
@@ -122,10 +155,13 @@ class Paper(models.Model):
     introduction = models.TextField(
         _("introduction"),
         blank=True,
-        help_text=_(
-            "The forum's invitation, shown above the paper. A blank line starts a paragraph."
+        help_text=format_lazy(
+            "{} {}", _("The forum's invitation, shown above the paper."), MARKDOWN_HELP
         ),
     )
+    introduction_html = models.TextField(_("introduction as HTML"), blank=True, editable=False)
+
+    markdown_fields = ("introduction",)
 
     class Meta:
         ordering = ["workshop__number"]
@@ -139,15 +175,20 @@ class Paper(models.Model):
         return reverse("debates:paper-detail", kwargs={"number": self.workshop.number})
 
 
-class Paragraph(models.Model):
+class Paragraph(RenderedMarkdown):
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("paper")
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(
         _("text"),
-        help_text=_("The paragraph up to its open question; the question is entered on its own."),
+        help_text=format_lazy(
+            "{} {}",
+            _("The paragraph up to its open question; the question is entered on its own."),
+            MARKDOWN_HELP,
+        ),
     )
+    text_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     talk = models.ForeignKey(
         Talk,
         on_delete=models.SET_NULL,
@@ -156,6 +197,8 @@ class Paragraph(models.Model):
         related_name="paragraphs",
         verbose_name=_("about the talk"),
     )
+
+    markdown_fields = ("text",)
 
     class Meta:
         ordering = ["paper", "position", "pk"]
@@ -203,7 +246,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.annotate(last_published_at=Subquery(latest))
 
 
-class Question(models.Model):
+class Question(RenderedMarkdown):
     """
     An open question under debate. The paper as a whole ("new angles, critique, or something
     else entirely") is one more question, with no paragraph: the general debate.
@@ -246,6 +289,8 @@ class Question(models.Model):
 
     objects = QuestionQuerySet.as_manager()
 
+    markdown_fields = ("synthesis",)
+
     class Meta:
         ordering = ["paper", "position", "pk"]
         verbose_name = _("open question")
@@ -262,14 +307,6 @@ class Question(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        # Display data, like a contribution's body_html: rendered and sanitised once, here.
-        self.synthesis_html = render_markdown(self.synthesis) if self.synthesis.strip() else ""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "synthesis" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "synthesis_html"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("debates:question-detail", kwargs={"slug": self.slug})
 
@@ -285,10 +322,6 @@ class ContributionQuerySet(models.QuerySet):
 
     def awaiting_moderation(self):
         return self.filter(status=Contribution.Status.PENDING)
-
-    def for_thread(self):
-        """What a thread shows of each contribution, fetched in the same query."""
-        return self.select_related("question").order_by("published_at", "pk")
 
     # Saves in bulk send no signals; published contributions made or changed so are still seen.
     def bulk_create(self, objs, *args, **kwargs):
@@ -465,15 +498,11 @@ class Contribution(models.Model):
         return self.title or _("Contribution by %(name)s") % {"name": self.author_name}
 
     def get_absolute_url(self):
-        """The page of its question's thread that shows it, at its anchor."""
-        # Threads import this module; the page is worked out there, from the thread's outline.
-        from debates.threads import outlines, page_url
-
-        page = self.__dict__.get("thread_page")
-        if page is None:
-            # A query; lists of contributions get their pages in bulk from with_thread_pages().
-            page = outlines([self.question_id])[self.question_id].page_of(self.pk)
-        return f"{page_url(self.question, page)}#{self.anchor}"
+        """
+        Its lasting address, which leads to the page of the thread that shows it; pages that know
+        the thread's outline link to that page directly (debates.threads.contribution_url).
+        """
+        return reverse("debates:contribution-permalink", kwargs={"pk": self.pk})
 
     @property
     def anchor(self):
@@ -499,7 +528,7 @@ class AccessibilityCompliance(models.TextChoices):
     NONE = "none", _("not compliant")
 
 
-class AccessibilityStatement(models.Model):
+class AccessibilityStatement(RenderedMarkdown):
     """
     The facts of the site's accessibility statement that change: how well it complies, what is
     known not to, whom to tell, and when it was last looked at. The webmaster keeps them current;
@@ -515,9 +544,19 @@ class AccessibilityStatement(models.Model):
     known_gaps_da = models.TextField(
         _("known gaps (Danish)"),
         blank=True,
-        help_text=_("What does not yet meet the standard, and why. One paragraph per gap."),
+        help_text=format_lazy(
+            "{} {}",
+            _("What does not yet meet the standard, and why. One paragraph per gap."),
+            MARKDOWN_HELP,
+        ),
     )
-    known_gaps_en = models.TextField(_("known gaps (English)"), blank=True)
+    known_gaps_da_html = models.TextField(
+        _("known gaps (Danish) as HTML"), blank=True, editable=False
+    )
+    known_gaps_en = models.TextField(_("known gaps (English)"), blank=True, help_text=MARKDOWN_HELP)
+    known_gaps_en_html = models.TextField(
+        _("known gaps (English) as HTML"), blank=True, editable=False
+    )
     feedback_email = models.EmailField(
         _("address for feedback"),
         blank=True,
@@ -525,6 +564,8 @@ class AccessibilityStatement(models.Model):
     )
     prepared_on = models.DateField(_("statement prepared"))
     reviewed_on = models.DateField(_("last reviewed"))
+
+    markdown_fields = ("known_gaps_da", "known_gaps_en")
 
     class Meta:
         verbose_name = _("accessibility statement")
@@ -543,10 +584,10 @@ class AccessibilityStatement(models.Model):
         return reverse("debates:accessibility")
 
     def known_gaps_in(self, language):
-        """The known gaps as (text, its language): the reader's, or Danish if none is written."""
-        if language == "en" and self.known_gaps_en:
-            return self.known_gaps_en, "en"
-        return self.known_gaps_da, "da"
+        """The known gaps as (HTML, its language): the reader's, or Danish if none is written."""
+        if language == "en" and self.known_gaps_en_html:
+            return self.known_gaps_en_html, "en"
+        return self.known_gaps_da_html, "da"
 
     def compliance_sentence(self):
         return {

@@ -442,4 +442,6 @@ def _hit(name, obj, rank, make_snippet):
 def _url(name, obj):
     if name == "paragraph":
         return f"{obj.paper.get_absolute_url()}#afsnit-{obj.pk}"
+    if name == "contribution":
+        return obj.thread_url
     return obj.get_absolute_url()

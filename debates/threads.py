@@ -1,9 +1,9 @@
 """
 A question's thread: its published contributions as a tree, built in one pass, and in pages.
 
-One query fetches what is shown. Only when a published reply answers something that is no longer
-public (withdrawn or removed) is a second, narrow query made for those gaps, which are shown as
-placeholders carrying nothing of the missing contribution but its place in the thread.
+Where a published reply answers something that is no longer public (withdrawn or removed), that
+gap is shown as a placeholder carrying nothing of the missing contribution but its place in the
+thread.
 
 A long thread is read in pages of MIA_THREAD_PAGE_SIZE top-level contributions, each with all the
 replies under it. Which page holds a contribution is worked out from the thread's outline (who
@@ -60,19 +60,6 @@ class Node:
         """Whether the reply sits elsewhere than under the contribution it answers."""
         c = self.contribution
         return c.parent_id is not None and c.in_reply_to_id not in (None, c.parent_id)
-
-
-def build_thread(question: Question) -> list[Node]:
-    """The question's published contributions as a list of root nodes, oldest first."""
-    shown = list(Contribution.objects.published().filter(question=question).for_thread())
-    nodes = {c.pk: Node(c) for c in shown}
-    missing = {c.parent_id for c in shown if c.parent_id and c.parent_id not in nodes}
-    while missing:
-        gaps = Contribution.objects.filter(pk__in=missing).only(*GAP_FIELDS)
-        for gap in gaps:
-            nodes[gap.pk] = Node(gap)
-        missing = {g.parent_id for g in gaps if g.parent_id and g.parent_id not in nodes}
-    return _assemble(nodes, shown)
 
 
 def _assemble(nodes, shown):
@@ -186,15 +173,28 @@ def page_url(question: Question, number: int) -> str:
 
 def with_thread_pages(contributions):
     """
-    The contributions, each knowing the page of its thread that shows it, so that their
-    get_absolute_url() costs no query. One query for the lot, however many questions they are on.
+    The contributions, each knowing the address of the page of its thread that shows it, at its
+    anchor, as `thread_url`. One query for the lot, however many questions they are on.
     """
     contributions = list(contributions)
     if contributions:
         found = outlines(c.question_id for c in contributions)
         for c in contributions:
-            c.thread_page = found[c.question_id].page_of(c.pk)
+            c.thread_url = _url_in(found[c.question_id], c)
     return contributions
+
+
+def contribution_url(contribution: Contribution) -> str:
+    """
+    The page of its thread that shows the contribution, at its anchor (the question's first page
+    for one that is not shown). One query, for the thread's outline.
+    """
+    return _url_in(outlines([contribution.question_id])[contribution.question_id], contribution)
+
+
+def _url_in(outline: Outline, contribution: Contribution) -> str:
+    page = outline.page_of(contribution.pk)
+    return f"{page_url(contribution.question, page)}#{contribution.anchor}"
 
 
 class Shown(NamedTuple):

@@ -21,5 +21,6 @@ urlpatterns = [
     path("soeg/", views.search, name="search"),
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("oplaeg/<int:pk>/materiale/", views.talk_material, name="talk-material"),
+    path("indlaeg/<int:pk>/", views.contribution_permalink, name="contribution-permalink"),
     path("indlaeg/<int:pk>/pdf/", views.contribution_attachment, name="contribution-attachment"),
 ]

@@ -22,6 +22,7 @@ from debates.threads import (
     PAGE_PARAMETER,
     PageNotFound,
     build_thread_page,
+    contribution_url,
     page_url,
     with_thread_pages,
 )
@@ -146,6 +147,18 @@ def search(request):
         request.GET.get("q", ""), kind=request.GET.get("kind"), page=request.GET.get("page")
     )
     return render(request, "debates/search.html", {"results": results})
+
+
+def contribution_permalink(request, pk):
+    """
+    Anyone may follow a published contribution's lasting address to the page of its thread that
+    shows it now; any other number is not found, whether or not a contribution has it.
+    """
+    # Not a @public_page: the answer is a redirect, which the page cache does not keep.
+    contribution = get_object_or_404(
+        Contribution.objects.published().select_related("question"), pk=pk
+    )
+    return redirect(contribution_url(contribution))
 
 
 def contribution_attachment(request, pk):

@@ -326,10 +326,11 @@ MIA_RETENTION_MONTHS = env.int("MIA_RETENTION_MONTHS", default=24)
 # Proxies in front of the site that append to X-Forwarded-For (0: the site faces the internet).
 MIA_PROXY_COUNT = env.int("MIA_PROXY_COUNT", default=0)
 # Limits against floods, counted in the cache (shared by all processes only when CACHE_URL points
-# at Redis): contributions, follows and data requests together, per e-mail address and per
-# network (an IPv4 address or an IPv6 /64), and previews per network.
+# at Redis): contributions, follows and data requests, each kind counted apart, per e-mail address
+# and per network (an IPv4 address or an IPv6 /64); readers' reports and previews per network.
 MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_EMAIL_PER_HOUR", default=10)
 MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = env.int("MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR", default=30)
+MIA_REPORTS_PER_NETWORK_PER_HOUR = env.int("MIA_REPORTS_PER_NETWORK_PER_HOUR", default=20)
 MIA_PREVIEWS_PER_HOUR = env.int("MIA_PREVIEWS_PER_HOUR", default=60)
 # Papers parked between a preview or a correction and the sending: per network at once (the
 # oldest make way), and in all, past which the form asks to attach the paper again on sending.

@@ -220,6 +220,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
         self.helper.layout = Layout(
             "reason",
             "text",

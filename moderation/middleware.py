@@ -1,6 +1,6 @@
 """What every request goes through on the way in: its mail waits until the visitor has the page."""
 
-from moderation import emails
+from moderation import outbox
 
 
 def send_mail_after_response(get_response):
@@ -10,11 +10,11 @@ def send_mail_after_response(get_response):
     """
 
     def middleware(request):
-        waiting, token = emails.collect_for_after_response()
+        waiting, token = outbox.collect_for_after_response()
         try:
             response = get_response(request)
         finally:
-            emails.stop_collecting(token)
+            outbox.stop_collecting(token)
         if waiting:
             close = response.close
 
@@ -22,7 +22,7 @@ def send_mail_after_response(get_response):
                 # The WSGI server closes the response once the visitor has all of it; sending
                 # before the close lets Django's request_finished tidy up the database connection.
                 try:
-                    emails.send_after_response(waiting)
+                    outbox.send_after_response(waiting)
                 finally:
                     close()
 

@@ -1,8 +1,10 @@
 """
-How often visitors may write to the site. Contributions, follows and requests for personal data
-count together, per e-mail address and per network; previews count on their own, with a higher
-ceiling. A network has a higher ceiling than an e-mail address because a whole ministry may sit
-behind one address.
+How often visitors may write to the site. Each kind of request counts on its own, so that one
+kind cannot use up another's share: contributions, follows and requests for personal data each
+per e-mail address (its mailbox: case, quoting and "+" tags aside) and per network; readers'
+reports and previews per network, each with its own ceiling. A network has a higher ceiling than
+an e-mail address because a whole ministry may sit behind one address, and its colleagues' reports
+or follows must not shut it out of the debate.
 
 The counts live in the Django cache. With CACHE_URL pointing at Redis, every process and server
 counts against the same numbers, and Redis's INCR makes each count atomic. The default local-memory
@@ -13,11 +15,13 @@ counter that expires by itself; it would need a table, and a write to it on ever
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import ngettext_lazy
+
+from moderation import addresses
 
 PERIOD_SECONDS = 60 * 60
 # All of an IPv6 /64 is one visitor: a single connection is given a /64 to choose addresses from.
@@ -26,9 +30,10 @@ IPV6_VISITOR_PREFIX = 64
 
 @dataclass(frozen=True)
 class Limit:
-    scope: str  # what is counted: "email" or "network"
+    scope: str  # who is counted: "email" or "network"
     setting: str  # the setting that holds how many an hour
     message: str
+    kind: str = "contribution"  # what is counted: each kind in counts of its own
 
 
 SUBMISSION_BY_EMAIL = Limit(
@@ -63,8 +68,25 @@ PREVIEW_BY_NETWORK = Limit(
         "it. You can still send your contribution.",
         "limit",
     ),
+    kind="preview",
+)
+REPORT_BY_NETWORK = Limit(
+    "network",
+    "MIA_REPORTS_PER_NETWORK_PER_HOUR",
+    ngettext_lazy(
+        "The site takes at most %(limit)s report an hour from one network, and yours has "
+        "reached it; others on your network may have sent some. Please try again in an hour.",
+        "The site takes at most %(limit)s reports an hour from one network, and yours has "
+        "reached it; others on your network may have sent some. Please try again in an hour.",
+        "limit",
+    ),
+    kind="report",
 )
 SUBMISSION = (SUBMISSION_BY_EMAIL, SUBMISSION_BY_NETWORK)
+# Follows and data requests are held to a contribution's ceilings, in counts of their own.
+FOLLOW = tuple(replace(limit, kind="follow") for limit in SUBMISSION)
+DATA_REQUEST = tuple(replace(limit, kind="data-request") for limit in SUBMISSION)
+REPORT = (REPORT_BY_NETWORK,)
 PREVIEW = (PREVIEW_BY_NETWORK,)
 
 
@@ -77,26 +99,28 @@ def client_ip(request) -> str | None:
     forwarded = [
         a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
     ]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    seen = forwarded[-proxies] if proxies and len(forwarded) >= proxies else None
+    address = addresses.ip(seen or request.META.get("REMOTE_ADDR"))
+    # One way of writing each: an IPv4 visitor on a dual-stack server is stored as IPv4.
+    return str(address) if address else None
 
 
 def network_of(ip: str | None) -> str:
     """The visitor an address stands for: an IPv4 address, or the /64 an IPv6 one is in."""
-    try:
-        address = ipaddress.ip_address(ip or "")
-    except ValueError:
+    address = addresses.ip(ip)
+    if address is None:
         return "unknown"
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
     if address.version == 4:
         return str(address)
     return str(ipaddress.ip_network(f"{address}/{IPV6_VISITOR_PREFIX}", strict=False))
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The mailbox an address is counted under, so that "+" tags do not multiply its share."""
+    try:
+        return addresses.mailbox(email)
+    except ValueError:
+        return email.strip().lower()
 
 
 def admit(request, form, *, limits=SUBMISSION, email: str = "") -> bool:
@@ -114,7 +138,7 @@ def admit(request, form, *, limits=SUBMISSION, email: str = "") -> bool:
         ceiling = getattr(settings, limit.setting)
         # Hashed: the cache holds no e-mail addresses, and any key is valid in any backend.
         digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
-        if _count(f"moderation:throttle:{limit.setting}:{digest}") > ceiling:
+        if _count(f"moderation:throttle:{limit.kind}:{limit.scope}:{digest}") > ceiling:
             form.add_error(None, limit.message % {"limit": ceiling})
             return False
     return True

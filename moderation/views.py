@@ -278,7 +278,9 @@ def personal_data(request):
     if (
         request.method == "POST"
         and form.is_valid()
-        and throttle.admit(request, form, email=form.cleaned_data["email"])
+        and throttle.admit(
+            request, form, limits=throttle.DATA_REQUEST, email=form.cleaned_data["email"]
+        )
     ):
         email = form.cleaned_data["email"]
         # Whether the address is known must not show in how long the page takes: the page is the
@@ -286,7 +288,10 @@ def personal_data(request):
         return ThenResponse(
             render_to_string("moderation/personal_data_sent.html", {"email": email}, request),
             then=functools.partial(
-                services.request_personal_data, email=email, language=request.LANGUAGE_CODE
+                services.request_personal_data,
+                email=email,
+                language=request.LANGUAGE_CODE,
+                ip=throttle.client_ip(request),
             ),
         )
     return render(
@@ -358,10 +363,15 @@ def follow_question(request, slug):
     """Anyone may follow an open question by e-mail, once they confirm the address."""
     question = get_object_or_404(Question, slug=slug)
     form = EmailForm(request.POST)
-    if form.is_valid() and throttle.admit(request, form, email=form.cleaned_data["email"]):
+    if form.is_valid() and throttle.admit(
+        request, form, limits=throttle.FOLLOW, email=form.cleaned_data["email"]
+    ):
         try:
             services.follow_question(
-                question=question, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+                question=question,
+                email=form.cleaned_data["email"],
+                language=request.LANGUAGE_CODE,
+                ip=throttle.client_ip(request),
             )
         except services.QuestionClosed as error:
             form.add_error(None, str(error))
@@ -453,7 +463,11 @@ def contribution_report(request, pk):
         Contribution.objects.published().select_related("question"), pk=pk
     )
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and throttle.admit(request, form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and throttle.admit(request, form, limits=throttle.REPORT)
+    ):
         # An automated sender is thanked like a person, and nothing reaches the desk.
         if not form.cleaned_data["website"]:
             services.report_contribution(
@@ -472,16 +486,16 @@ def contribution_report(request, pk):
 
 
 def contribution_reported(request, pk):
-    """The reader's thanks, after a report: what happens now."""
+    """
+    The reader's thanks, after a report: what happens now. Only for a published contribution,
+    so that the page says nothing of one that is not (or no longer) on the site: any other
+    number, known or not, is not found.
+    """
     contribution = get_object_or_404(
-        Contribution.objects.select_related("question"), pk=pk, status__in=_REPORTED_STATUSES
+        Contribution.objects.published().select_related("question"), pk=pk
     )
     return render(
         request,
         "moderation/report_sent.html",
         {"contribution": contribution, "section": "debate"},
     )
-
-
-# A report's thanks still shows once the editors have acted on it.
-_REPORTED_STATUSES = [Contribution.Status.PUBLISHED, Contribution.Status.REJECTED]

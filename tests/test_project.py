@@ -1,10 +1,12 @@
 """Checks on the project as a whole."""
 
+import ast
 import io
 import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -98,3 +100,29 @@ def test_health_answers_without_the_database(db, client, django_assert_num_queri
     assert response.content == b"ok\n"
     assert "no-cache" in response["Cache-Control"]
     assert client.post("/health/").status_code == 405
+
+
+def test_no_module_of_the_site_imports_its_own_code_inside_a_function():
+    """Such an import hides a circle; only an app's ready() wires up its signals that way."""
+    project = {"debates", "moderation", "mia_forum"}
+    hidden = []
+    for app in sorted(project):
+        for path in Path(settings.BASE_DIR, app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                if path.name == "apps.py" and function.name == "ready":
+                    continue
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Import):
+                        names = [alias.name for alias in node.names]
+                    elif isinstance(node, ast.ImportFrom):
+                        names = [node.module or ""]
+                    else:
+                        continue
+                    if any(name.split(".")[0] in project for name in names):
+                        hidden.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+    assert hidden == []

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moderation import emails
+from moderation import outbox
 from moderation.admin.base import RecordAdmin
 from moderation.models import Decision, OutgoingMail, Subscription
 
@@ -67,14 +67,14 @@ class OutgoingMailAdmin(RecordAdmin):
 
     @admin.display(description=gettext_lazy("text"))
     def text(self, obj):
-        return emails.redacted(obj.body_text)
+        return outbox.redacted(obj.body_text)
 
     @admin.action(
         description=gettext_lazy("Try to send the selected unsent mail now"),
         permissions=["moderate"],
     )
     def send_now(self, request, queryset):
-        sent, failed = emails.send_queued(ids=list(queryset.values_list("pk", flat=True)))
+        sent, failed = outbox.send_queued(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request, _("Sent: %(sent)d. Failed: %(failed)d.") % {"sent": sent, "failed": failed}
         )

@@ -3,8 +3,10 @@
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
+from django.shortcuts import redirect
 
 from debates.models import Contribution
+from debates.threads import contribution_url
 from moderation.roles import MODERATE_PERMISSION
 
 
@@ -19,8 +21,13 @@ def view_on_site(request, content_type_id, object_id):
         raise Http404
     if not request.user.has_perm(f"{content_type.app_label}.view_{content_type.model}"):
         raise Http404
-    if model is Contribution and not request.user.has_perm(MODERATE_PERMISSION):
-        published = Contribution.objects.published().filter(pk=object_id)
-        if not (str(object_id).isdigit() and published.exists()):
+    if model is Contribution:
+        visible = Contribution.objects.select_related("question")
+        if not request.user.has_perm(MODERATE_PERMISSION):
+            visible = visible.published()
+        contribution = visible.filter(pk=object_id).first() if object_id.isdigit() else None
+        if contribution is None:
             raise Http404
+        # Straight to its page of the thread: its lasting address knows only published ones.
+        return redirect(contribution_url(contribution))
     return shortcut(request, content_type_id, object_id)

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from moderation.intake.html_text import html_to_text
+from moderation.text import one_line
 
 # Parsing a message -------------------------------------------------------------------------------
 
@@ -177,25 +178,6 @@ def _repair_surrogates(value: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", "replace")
-
-
-def one_line(value: str) -> str:
-    """
-    A name, title or subject as one line of single spaces, NFC-normalised and without control or
-    invisible formatting characters: it goes into mail headers, bylines and page headings, where
-    a right-to-left override or a zero-width space would make it read as something it is not.
-    """
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(
-        c for c in value if c.isspace() or unicodedata.category(c) not in _INVISIBLE_CATEGORIES
-    )
-    return " ".join(value.split())
-
-
-# Controls (Cc) and formatting characters (Cf): the bidi embeddings, overrides and isolates
-# (U+202A-202E, U+2066-2069), marks (U+200E, U+200F, U+061C), zero-width spaces and joiners
-# (U+200B-200D, U+2060, U+FEFF) and the soft hyphen.
-_INVISIBLE_CATEGORIES = {"Cc", "Cf"}
 
 
 def _sender(message: EmailMessage) -> tuple[str, str]:

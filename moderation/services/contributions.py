@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import emails
-from moderation.intake.messages import one_line
 from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services import blocking
 from moderation.services.decisions import DECISIONS
@@ -29,6 +28,7 @@ from moderation.services.transitions import (
     required_reason,
     transition,
 )
+from moderation.text import one_line
 
 Status = Contribution.Status
 Action = Decision.Action

@@ -3,8 +3,8 @@ Every decision on a contribution, written once.
 
 A row says who takes the decision, from which statuses, to which status, whether it needs a
 reason, who is told, and what the interface calls it. The services take their rules from here;
-the admin's buttons and bulk actions, the refusal messages and the README's table of transitions
-are derived from it, and tests compare each of them with it.
+the admin's buttons and bulk actions, the refusal messages and the table of transitions in
+docs/webmaster.md are derived from it, and tests compare each of them with it.
 """
 
 import enum
@@ -23,14 +23,14 @@ Action = Decision.Action
 
 
 class By(enum.StrEnum):
-    """Who takes a decision (as the README names them)."""
+    """Who takes a decision (as docs/webmaster.md names them)."""
 
     CONTRIBUTOR = "the contributor, by the link in our mail"
     MODERATOR = "a moderator"
 
 
 class Told(enum.StrEnum):
-    """Who is mailed about a decision (as the README names them)."""
+    """Who is mailed about a decision (as docs/webmaster.md names them)."""
 
     CONTRIBUTOR = "the contributor"
     EDITORS = "the editors"
@@ -206,7 +206,7 @@ def moderators_decisions(status: str | None = None) -> list[Rule]:
 
 
 def decisions_as_markdown() -> str:
-    """The table as the README shows it, in English."""
+    """The table as docs/webmaster.md shows it, in English."""
     rows = [
         "| from | decision | by | to | who is told |",
         "|---|---|---|---|---|",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from debates.models import Contribution, Question
 from moderation import emails
 from moderation.models import Subscription
+from moderation.services.blocking import rule_for
 from moderation.services.transitions import ModerationError, QuestionClosed
 
 Status = Contribution.Status
@@ -17,14 +18,21 @@ Status = Contribution.Status
 
 
 def follow_question(
-    *, question: Question, email: str, language: str = settings.LANGUAGE_CODE
-) -> Subscription:
+    *,
+    question: Question,
+    email: str,
+    language: str = settings.LANGUAGE_CODE,
+    ip: str | None = None,
+) -> Subscription | None:
     """
     Anyone may follow an open question. Nothing is sent until the address is confirmed by the
-    mailed link; asking again resends that link, and an active follower is left as they are.
+    mailed link; asking again resends that link, and an active follower is left as they are. A
+    blocked sender (by address or network) is answered as anyone is, and nothing is stored (None).
     """
     if not question.is_open:
         raise QuestionClosed(question)
+    if rule_for(email=email, ip=ip):
+        return None
     email = email.strip().lower()
     with transaction.atomic():
         subscription, _created = Subscription.objects.select_for_update().get_or_create(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from debates.models import Contribution
 from moderation.models import Report
+from moderation.services.blocking import rule_for
 from moderation.services.contributions import unpublish
 from moderation.services.transitions import ModerationError
 
@@ -44,12 +45,17 @@ def report_contribution(
     reason: str,
     text: str = "",
     reporter_ip: str | None = None,
-) -> Report:
-    """Any reader may report a published contribution, with a reason and, if they like, words."""
+) -> Report | None:
+    """
+    Any reader may report a published contribution, with a reason and, if they like, words. A
+    reader on a blocked network is answered as anyone is, and nothing is stored (None).
+    """
     if contribution.status != Contribution.Status.PUBLISHED:
         raise ModerationError(_("Only a published contribution can be reported."))
     if reason not in Report.Reason.values:
         raise ModerationError(_("Choose a reason for the report."))
+    if rule_for(ip=reporter_ip):
+        return None
     return Report.objects.create(
         contribution=contribution,
         reason=reason,

@@ -13,6 +13,7 @@ from debates.models import Contribution
 from moderation import emails
 from moderation.models import Decision, OutgoingMail, Report, Subscription
 from moderation.services import staging
+from moderation.services.blocking import rule_for
 from moderation.services.decisions import DECISIONS
 from moderation.services.transitions import transition
 from moderation.tokens import read_token
@@ -70,11 +71,16 @@ def _erase_personal_data(contribution):
     contribution.refresh_from_db()
 
 
-def request_personal_data(*, email: str, language: str = settings.LANGUAGE_CODE) -> bool:
+def request_personal_data(
+    *, email: str, language: str = settings.LANGUAGE_CODE, ip: str | None = None
+) -> bool:
     """
     Anyone may ask for the data held about an address; the link to it goes only to that
-    address, and only if we hold anything. Returns whether a mail was queued.
+    address, and only if we hold anything and no rule blocks the sender (by address or network).
+    Returns whether a mail was queued.
     """
+    if rule_for(email=email, ip=ip):
+        return False
     email = email.strip().lower()
     held = (
         Contribution.objects.filter(author_email__iexact=email).exists()

@@ -7,8 +7,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from debates.models import Contribution
+from debates.threads import contribution_url
+from moderation.models import Subscription
 from moderation.services import publish, withdraw
 from tests.factories import make_contribution, make_thread
+from tests.mail import links
 
 Status = Contribution.Status
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -56,19 +59,20 @@ def test_each_page_carries_its_top_level_contributions_with_every_reply_under_th
 def test_a_link_to_any_contribution_lands_on_the_page_that_holds_it(client, question, thread):
     deep_reply = Contribution.objects.filter(parent__parent=thread[4]).get()
 
-    first, deep = thread[0].get_absolute_url(), deep_reply.get_absolute_url()
+    first, deep = contribution_url(thread[0]), contribution_url(deep_reply)
 
     assert first == f"/debat/{question.slug}/#indlaeg-{thread[0].pk}"
     assert deep == f"/debat/{question.slug}/?side=2#indlaeg-{deep_reply.pk}"
     path = deep.split("#")[0]
     assert deep_reply.pk in anchors(client.get(path).content.decode())
+    assert client.get(deep_reply.get_absolute_url())["Location"] == deep
 
 
 def test_a_placeholder_keeps_its_place_and_its_replies_on_their_page(client, question, thread):
     removed = make_contribution(question=question, status=Status.WITHDRAWN, title="Trukket")
     reply = make_contribution(question=question, parent=removed, title="Svar på det trukne")
 
-    assert reply.get_absolute_url().startswith(f"/debat/{question.slug}/?side=3#")
+    assert contribution_url(reply).startswith(f"/debat/{question.slug}/?side=3#")
     html = page(client, question, 3)
     assert f'id="indlaeg-{removed.pk}"' in html
     assert "Svar på det trukne" in html
@@ -187,6 +191,21 @@ def test_the_mail_on_publication_links_to_the_page_that_holds_it(
     assert f"/debat/{question.slug}/?side=3#indlaeg-{pending.pk}" in mail.body
 
 
+def test_a_followers_mail_links_to_the_page_that_holds_each_contribution_in_their_language(
+    question, thread, webmaster, mails_sent_by
+):
+    Subscription.objects.create(
+        email="bo@example.org", question=question, language="en", status="active"
+    )
+    pending = make_contribution(question=question, status=Status.PENDING, parent=thread[6])
+
+    sent = mails_sent_by(lambda: publish(contribution=pending, actor=webmaster))
+
+    (notice,) = [m for m in sent if m.to == ["bo@example.org"]]
+    expected = f"/en/debat/{question.slug}/?side=3#indlaeg-{pending.pk}"
+    assert any(link.endswith(expected) for link in links(notice))
+
+
 def test_view_on_site_in_the_admin_opens_the_right_page(client, question, thread, webmaster):
     client.force_login(webmaster)
     kind = ContentType.objects.get_for_model(Contribution)
@@ -200,7 +219,7 @@ def test_view_on_site_in_the_admin_opens_the_right_page(client, question, thread
 def test_a_withdrawal_under_replies_keeps_the_later_contributions_on_their_page(question, thread):
     withdraw(contribution=thread[0])
 
-    assert thread[3].get_absolute_url().startswith(f"/debat/{question.slug}/?side=2#")
+    assert contribution_url(thread[3]).startswith(f"/debat/{question.slug}/?side=2#")
 
 
 def test_a_withdrawal_without_replies_moves_the_later_contributions_up_a_page(question):
@@ -208,4 +227,4 @@ def test_a_withdrawal_without_replies_moves_the_later_contributions_up_a_page(qu
 
     withdraw(contribution=roots[0])
 
-    assert roots[3].get_absolute_url().startswith(f"/debat/{question.slug}/#")
+    assert contribution_url(roots[3]).startswith(f"/debat/{question.slug}/#")

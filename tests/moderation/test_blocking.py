@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from debates.models import Contribution
 from moderation import services
-from moderation.models import BlockRule, Decision
+from moderation.models import BlockRule, Decision, Report, Subscription
 from moderation.services import blocking
 from moderation.tokens import make_token
 from tests.factories import make_contribution, make_user
@@ -51,6 +51,15 @@ def submit(question, email="sender@spam.example", ip="198.51.100.7"):
         (Kind.NETWORK, "203.0.113.77/24", "203.0.113.0/24"),
         (Kind.NETWORK, "2001:DB8::1/32", "2001:db8::/32"),
         (Kind.NETWORK, "203.0.113.77", "203.0.113.77/32"),
+        # The same mailbox, written one way: unquoted, without its "+" tag, domain in ASCII.
+        (Kind.EMAIL, '"Spammer"@Example.COM.', "spammer@example.com"),
+        (Kind.EMAIL, "spammer+tilbud@example.com", "spammer@example.com"),
+        (Kind.EMAIL, "Ole@Bølle.DK", "ole@xn--blle-gra.dk"),
+        (Kind.EMAIL, '"ole hansen"@example.com', '"ole hansen"@example.com'),
+        (Kind.EMAIL, "+nyheder@example.com", "+nyheder@example.com"),
+        # An IPv4 network written as IPv6 is the IPv4 network.
+        (Kind.NETWORK, "::ffff:203.0.113.0/120", "203.0.113.0/24"),
+        (Kind.NETWORK, "64:ff9b::203.0.113.0/120", "203.0.113.0/24"),
     ],
 )
 def test_a_rule_is_stored_parsed_and_normalised(kind, value, stored):
@@ -82,11 +91,46 @@ def test_a_value_that_does_not_parse_is_refused(kind, value):
         ("other@example.com", False),
         ("spammer@example.com.evil", False),
         ("xspammer@example.com", False),
+        # The same mailbox, however it is written.
+        ("spammer+x@example.com", True),
+        ("SPAMMER+Tilbud+2@Example.Com", True),
+        ('"spammer"@example.com', True),
+        ('"spam\\mer"@example.com', True),
+        ('"spammer+x"@EXAMPLE.COM.', True),
+        ("spammer@example.com.", True),
+        # Other mailboxes: other separators and dots are part of the name in most places.
+        ("spammer-x@example.com", False),
+        ("s.pammer@example.com", False),
+        ('"spammer x"@example.com', False),
+        ("spammer@example.com@evil.example", False),
     ],
 )
-def test_an_address_rule_matches_the_whole_address_in_any_case(email, blocked):
+def test_an_address_rule_matches_the_mailbox_however_it_is_written(email, blocked):
     rule(Kind.EMAIL, "spammer@example.com")
     assert (blocking.rule_for(email=email) is not None) is blocked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "blocked"),
+    [
+        ("ole@xn--blle-gra.dk", True),
+        ("OLE@BØLLE.DK", True),
+        ("ole+debat@bølle.dk.", True),
+        ("ole@bolle.dk", False),
+    ],
+)
+def test_an_address_rule_matches_its_domain_in_unicode_or_ascii(email, blocked):
+    rule(Kind.EMAIL, "ole@bølle.dk")
+    assert (blocking.rule_for(email=email) is not None) is blocked
+
+
+@pytest.mark.django_db
+def test_a_rule_stored_with_a_tag_blocks_the_whole_mailbox():
+    BlockRule.objects.create(kind=Kind.EMAIL, value="spammer+x@example.com")  # as stored before
+    assert blocking.rule_for(email="spammer@example.com") is not None
+    assert blocking.rule_for(email="spammer+y@example.com") is not None
+    assert blocking.rule_for(email="other@example.com") is None
 
 
 @pytest.mark.django_db
@@ -115,7 +159,16 @@ def test_a_domain_rule_matches_the_domain_and_its_subdomains_never_a_lookalike(e
         ("203.0.114.1", False),
         ("2001:db8::5", True),
         ("2001:db9::5", False),
-        ("::ffff:203.0.113.1", False),
+        # An IPv4 visitor as a dual-stack server or a NAT64 translator writes them.
+        ("::ffff:203.0.113.1", True),
+        ("::FFFF:cb00:7101", True),
+        ("0:0:0:0:0:ffff:203.0.113.200", True),
+        ("64:ff9b::203.0.113.9", True),
+        ("2001:DB8:0:0::5", True),
+        ("::ffff:203.0.114.1", False),
+        # Other addresses: a 6to4 network's own, and the deprecated IPv4-compatible form.
+        ("2002:cb00:7101::1", False),
+        ("::203.0.113.1", False),
         ("not an address", False),
         (None, False),
     ],
@@ -143,6 +196,130 @@ def test_the_database_refuses_an_unknown_kind_and_a_network_without_an_end():
 def test_the_database_refuses_a_network_blocked_for_ever():
     with pytest.raises(IntegrityError):
         BlockRule.objects.create(kind=Kind.NETWORK, value="203.0.113.0/24")
+
+
+@pytest.mark.django_db
+def test_a_network_rule_written_as_ipv6_blocks_the_ipv4_visitor():
+    rule(Kind.NETWORK, "::ffff:203.0.113.0/120")
+    assert blocking.rule_for(ip="203.0.113.5") is not None
+
+
+# What a rule would match, for the desk before it blocks -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_desk_can_count_the_contributions_a_rule_would_block_before_blocking(question):
+    for email in (
+        "spammer@example.com",
+        "Spammer+a@Example.com",
+        '"spammer"@example.com.',
+        "other@example.com",
+        "anyone@mail.example.com",
+        "spammer@notexample.com",
+        "",  # withdrawn: the address is gone
+    ):
+        make_contribution(question=question, author_email=email, submitter_ip=None)
+    for ip in ("203.0.113.5", "::ffff:203.0.113.6", "203.0.114.1"):
+        make_contribution(question=question, author_email="net@example.org", submitter_ip=ip)
+
+    assert blocking.count_sharing(kind=Kind.EMAIL, value="SPAMMER+b@example.com") == 3
+    assert blocking.count_sharing(kind=Kind.DOMAIN, value="example.com") == 5
+    assert blocking.count_sharing(kind=Kind.NETWORK, value="203.0.113.0/24") == 2
+    assert blocking.count_sharing(kind=Kind.EMAIL, value="nobody@example.com") == 0
+    assert set(
+        blocking.sharing(kind=Kind.EMAIL, value="spammer@example.com").values_list(
+            "author_email", flat=True
+        )
+    ) == {"spammer@example.com", "Spammer+a@Example.com", '"spammer"@example.com.'}
+    with pytest.raises(ValueError, match="er ikke"):
+        blocking.count_sharing(kind=Kind.DOMAIN, value="localhost")
+
+
+# Every way in answers a blocked sender as it answers anyone ------------------------------------
+
+FREE_IP, BLOCKED_NETWORK = "192.0.2.1", "198.51.100.0/24"
+
+
+def answer(response, email):
+    """What the visitor sees: the status, where it leads, and the page with their address out."""
+    return (
+        response.status_code,
+        response.get("Location", ""),
+        response.content.decode().replace(email, "ADDRESS"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email", "ip"),
+    [
+        (Kind.EMAIL, "blokeret@ok.example", "Blokeret+foelg@ok.example", FREE_IP),
+        (Kind.DOMAIN, "spam.example", "hvem@post.spam.example", FREE_IP),
+        (Kind.NETWORK, BLOCKED_NETWORK, "fri@ok.example", "::ffff:198.51.100.7"),
+    ],
+    ids=["address", "domain", "network"],
+)
+def test_a_blocked_sender_who_follows_a_question_is_answered_as_anyone_and_nothing_is_kept(
+    client, question, mails_sent_by, kind, value, email, ip
+):
+    url = reverse("moderation:follow-question", args=[question.slug])
+    rule(kind, value)
+
+    blocked = mails_sent_by(lambda: client.post(url, {"email": email}, REMOTE_ADDR=ip))
+    assert not Subscription.objects.exists()
+    assert blocked == []
+
+    free = "laeser@ok.example"
+    sent = mails_sent_by(lambda: client.post(url, {"email": free}, REMOTE_ADDR=FREE_IP))
+    assert Subscription.objects.get().email == free
+    assert mails_to(sent, free)
+
+    def page(address, ip):
+        return answer(client.post(url, {"email": address}, REMOTE_ADDR=ip), address)
+
+    assert page(email, ip) == page(free, FREE_IP)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email", "ip"),
+    [
+        (Kind.EMAIL, "kendt+x@ok.example", "KENDT@ok.example", FREE_IP),
+        (Kind.DOMAIN, "ok.example", "kendt@ok.example", FREE_IP),
+        (Kind.NETWORK, BLOCKED_NETWORK, "kendt@ok.example", "64:ff9b::198.51.100.7"),
+    ],
+    ids=["address", "domain", "network"],
+)
+def test_a_blocked_senders_request_for_their_data_gets_the_same_page_and_no_mail(
+    client, question, mails_sent_by, kind, value, email, ip
+):
+    make_contribution(question=question, author_email="kendt@ok.example")
+    url = reverse("moderation:personal-data")
+    free = mails_sent_by(lambda: client.post(url, {"email": email}, REMOTE_ADDR=FREE_IP))
+    assert len(free) == 1  # unblocked, the link is mailed
+
+    rule(kind, value)
+    responses = []
+    blocked = mails_sent_by(
+        lambda: responses.append(client.post(url, {"email": email}, REMOTE_ADDR=ip))
+    )
+    assert blocked == []
+    unblocked_page = client.post(url, {"email": "ukendt@andet.example"}, REMOTE_ADDR=FREE_IP)
+    assert answer(responses[0], email) == answer(unblocked_page, "ukendt@andet.example")
+
+
+def test_a_report_from_a_blocked_network_is_thanked_as_anyones_and_nothing_reaches_the_desk(
+    client, question
+):
+    contribution = make_contribution(question=question)
+    url = reverse("moderation:contribution-report", args=[contribution.pk])
+    rule(Kind.NETWORK, BLOCKED_NETWORK)
+
+    blocked = client.post(url, {"reason": "spam"}, REMOTE_ADDR="::ffff:198.51.100.7")
+    assert not Report.objects.exists()
+    free = client.post(url, {"reason": "spam"}, REMOTE_ADDR=FREE_IP)
+    assert Report.objects.get().reporter_ip == FREE_IP
+
+    assert answer(blocked, "") == answer(free, "")
+    assert answer(client.get(blocked["Location"]), "")[0] == 200
 
 
 # A blocked sender's contribution ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The table of decisions: the admin's buttons, actions and messages and the README follow it."""
+"""The table of decisions: the admin's buttons and messages and docs/webmaster.md follow it."""
 
 import html
 import re
@@ -155,13 +155,13 @@ def test_the_reason_field_says_which_decision_needs_it(moderator, question, stat
         assert buttons_on(page)
 
 
-def test_the_readme_shows_the_table_of_decisions():
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+def test_the_webmaster_guide_shows_the_table_of_decisions():
+    guide = (Path(settings.BASE_DIR) / "docs" / "webmaster.md").read_text(encoding="utf-8")
     table = services.decisions_as_markdown()
-    assert table in readme, f"Paste this table into README.md:\n\n{table}"
+    assert table in guide, f"Paste this table into docs/webmaster.md:\n\n{table}"
 
 
-def test_the_readme_table_has_a_row_for_each_decision():
+def test_the_table_of_decisions_has_a_row_for_each_decision():
     rows = services.decisions_as_markdown().splitlines()[2:]
     assert [row.split(" | ")[1] for row in rows] == [
         "confirm",

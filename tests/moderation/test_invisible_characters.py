@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from debates.models import Contribution
 from moderation import services
-from moderation.intake.messages import one_line
 from moderation.services.intake import take_in_mail
+from moderation.text import one_line
 from tests.factories import make_contribution
 from tests.mail import mails_to, parse
 

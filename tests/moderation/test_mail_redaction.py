@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from moderation import emails, services
+from moderation import emails, outbox, services
 from moderation.models import OutgoingMail
 from tests.mail import links, path_of
 
@@ -64,7 +64,7 @@ def test_a_mail_sent_again_from_the_outbox_still_holds_its_working_links(
     OutgoingMail.objects.filter(pk=confirmation.pk).update(sent_at=None)
     mail.outbox.clear()
 
-    emails.send_queued(ids=[confirmation.pk])
+    outbox.send_queued(ids=[confirmation.pk])
 
     withdraw = next(u for u in links(mail.outbox[0]) if "/tilbagetraek/" in u)
     assert client.get(path_of(withdraw)).status_code == 200

@@ -6,8 +6,8 @@ import time
 from django.core import mail as django_mail
 from django.core.management import call_command
 
-from moderation.emails import send_queued
 from moderation.models import OutgoingMail
+from moderation.outbox import send_queued
 
 
 def test_the_site_gives_mail_servers_a_timeout():

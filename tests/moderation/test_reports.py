@@ -106,14 +106,44 @@ def test_an_automated_sender_is_thanked_and_nothing_reaches_the_desk(client, pub
 
 
 def test_reports_are_rate_limited_per_network_address(client, published, settings):
-    settings.MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = 2
+    settings.MIA_REPORTS_PER_NETWORK_PER_HOUR = 2
     for _ in range(2):
         assert client.post(report_url(published), {"reason": "spam"}).status_code == 302
     response = client.post(report_url(published), {"reason": "spam", "text": "Igen."})
     assert response.status_code == 400
-    assert "2" in response.content.decode()
-    assert "netværk" in response.content.decode()
+    assert (
+        "Siden tager højst imod 2 anmeldelser i timen fra samme netværk"
+        in response.content.decode()
+    )
+    assert "Igen." in response.content.decode()
     assert Report.objects.count() == 2
+
+
+def test_the_thanks_after_a_report_lead_back_to_the_question(client, published):
+    response = client.get(reverse("moderation:contribution-reported", args=[published.pk]))
+    assert response.status_code == 200
+    assert published.question.get_absolute_url() in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "status", [s for s in Status if s != Status.PUBLISHED], ids=lambda status: status.value
+)
+def test_the_thanks_page_of_an_unpublished_contribution_reads_as_that_of_an_unknown_number(
+    client, question, status
+):
+    """Whether a number was rejected, waits, or never was, the thanks page does not tell."""
+    contribution = make_contribution(question=question, status=status, title="Hemmelig titel")
+    unknown = Contribution.objects.order_by("-pk").first().pk + 1000
+
+    def thanks(pk):
+        url = reverse("moderation:contribution-reported", args=[pk])
+        response = client.get(url)
+        return response.status_code, response.content.decode().replace(url, "URL")
+
+    shown = thanks(contribution.pk)
+    assert shown == thanks(unknown)
+    assert shown[0] == 404
+    assert question.title not in shown[1]
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.REJECTED, Status.WITHDRAWN])

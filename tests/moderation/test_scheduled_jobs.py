@@ -25,9 +25,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from debates.models import Contribution
-from moderation.emails import message_id
 from moderation.intake import sources
 from moderation.models import OutgoingMail
+from moderation.outbox import message_id
 from tests.factories import PDF_BYTES, make_contribution
 from tests.mail import mails_to
 from tests.moderation.fake_imap import FakeImapServer

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 
 from debates.models import Contribution
-from moderation.models import Subscription
+from moderation.models import Report, Subscription
 from moderation.throttle import network_of
+from tests.factories import make_contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 
 EMAIL_LIMIT = "Siden tager højst imod 2 indsendelser i timen fra samme e-mailadresse"
 NETWORK_LIMIT = "Siden tager højst imod 3 indsendelser i timen fra samme netværk"
+REPORT_LIMIT = "Siden tager højst imod 2 anmeldelser i timen fra samme netværk"
 
 
 @pytest.fixture
@@ -49,6 +51,11 @@ def limits(settings):
     settings.MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = 3
 
 
+@pytest.fixture
+def report_limit(settings):
+    settings.MIA_REPORTS_PER_NETWORK_PER_HOUR = 2
+
+
 # Who counts as one ---------------------------------------------------------------------------
 
 
@@ -57,6 +64,9 @@ def limits(settings):
     [
         ("192.0.2.7", "192.0.2.7"),
         ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("64:ff9b::192.0.2.7", "192.0.2.7"),
+        ("::ffff:c000:207", "192.0.2.7"),
+        ("fe80::1%eth0", "fe80::/64"),
         ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
         ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
         ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
@@ -65,6 +75,11 @@ def limits(settings):
 )
 def test_a_visitor_is_an_ipv4_address_or_an_ipv6_slash_64(ip, network):
     assert network_of(ip) == network
+
+
+def test_a_contribution_keeps_its_senders_ipv4_address_as_ipv4(client, form_url):
+    assert send(client, form_url, ip="::ffff:192.0.2.9").status_code == 302
+    assert Contribution.objects.get().submitter_ip == "192.0.2.9"
 
 
 def test_addresses_in_one_ipv6_slash_64_share_a_limit_and_the_next_64_does_not(
@@ -93,6 +108,16 @@ def test_one_e_mail_address_is_refused_past_its_limit_from_any_network(client, f
     assert Contribution.objects.count() == 2
 
 
+def test_one_mailbox_is_one_address_however_it_is_written(client, form_url, limits):
+    assert send(client, form_url, email="lene+debat@example.dk", ip="192.0.2.1").status_code == 302
+    assert send(client, form_url, email='"Lene"@Example.DK', ip="192.0.2.2").status_code == 302
+
+    refused = send(client, form_url, email="LENE+igen@example.dk", ip="192.0.2.3")
+
+    assert refused.status_code == 400
+    assert EMAIL_LIMIT in refused.content.decode()
+
+
 def test_colleagues_behind_one_address_may_send_more_than_one_person_may(client, form_url, limits):
     for name in ("anne", "bo", "carl"):
         assert send(client, form_url, email=f"{name}@fm.dk").status_code == 302
@@ -116,28 +141,50 @@ def test_a_refusal_for_the_address_does_not_use_up_the_networks_share(client, fo
 
 
 def test_the_limit_is_said_once_on_each_form_as_the_sites_limit(
-    client, question, form_url, settings
+    client, question, form_url, limits, report_limit
 ):
-    settings.MIA_SUBMISSIONS_PER_NETWORK_PER_HOUR = 3
-    send(client, form_url, email="a@example.dk")
-    send(client, form_url, email="b@example.dk")
-    send(client, form_url, email="c@example.dk")
     follow_url = reverse("moderation:follow-question", args=[question.slug])
-
-    pages = {
-        "contribution": send(client, form_url, email="d@example.dk"),
-        "follow": client.post(follow_url, {"email": "d@example.dk"}, REMOTE_ADDR="192.0.2.1"),
-        "data": client.post(
-            reverse("moderation:personal-data"), {"email": "d@example.dk"}, REMOTE_ADDR="192.0.2.1"
-        ),
+    data_url = reverse("moderation:personal-data")
+    report_url = reverse("moderation:contribution-report", args=[make_contribution().pk])
+    forms = {
+        "contribution": lambda n: send(client, form_url, email=f"{n}@example.dk"),
+        "follow": lambda n: client.post(follow_url, {"email": f"{n}@example.dk"}),
+        "data": lambda n: client.post(data_url, {"email": f"{n}@example.dk"}),
     }
 
-    for page, response in pages.items():
+    for page, post in forms.items():
+        for n in range(3):
+            assert post(n).status_code in (200, 302), page
+        response = post(3)
         html = response.content.decode()
         assert response.status_code == 400, page
         assert html.count(NETWORK_LIMIT) == 1, page
         assert "Der er et problem med" not in html, page  # no field is at fault
-    assert not Subscription.objects.exists()
+    for _ in range(2):
+        assert client.post(report_url, {"reason": "spam"}).status_code == 302
+    response = client.post(report_url, {"reason": "spam", "text": "Igen."})
+    assert response.status_code == 400
+    assert response.content.decode().count(REPORT_LIMIT) == 1
+    assert Subscription.objects.count() == 3
+
+
+def test_a_networks_reports_follows_and_data_requests_leave_its_contributions_share_alone(
+    client, question, form_url, limits, report_limit
+):
+    """A ministry behind one address: its readers' reports cannot shut its writers out."""
+    report_url = reverse("moderation:contribution-report", args=[make_contribution().pk])
+    for _ in range(30):
+        client.post(report_url, {"reason": "spam"})
+    for n in range(10):
+        client.post(
+            reverse("moderation:follow-question", args=[question.slug]), {"email": f"f{n}@fm.dk"}
+        )
+        client.post(reverse("moderation:personal-data"), {"email": f"d{n}@fm.dk"})
+    assert Report.objects.count() == 2
+
+    for name in ("anne", "bo", "carl"):
+        assert send(client, form_url, email=f"{name}@fm.dk").status_code == 302
+    assert send(client, form_url, email="dorte@fm.dk").status_code == 400  # its own ceiling
 
 
 # Across processes ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from debates.models import RenderedMarkdown
+
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "mia.json"
 
 
@@ -28,6 +30,9 @@ class Command(BaseCommand):
                 if model._default_manager.using(database).filter(pk=item.object.pk).exists():
                     kept += 1
                     continue
+                if isinstance(item.object, RenderedMarkdown):
+                    # A fixture's rows are saved raw, past the save() that renders their Markdown.
+                    item.object.render_markdown()
                 item.save(using=database)
                 created.append(model)
             self._reset_sequences(database, set(created))

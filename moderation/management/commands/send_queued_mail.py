@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from moderation.emails import send_queued
 from moderation.models import OutgoingMail
+from moderation.outbox import send_queued
 from moderation.services import announce_published
 
 
