@@ -30,6 +30,7 @@ import threading
 import uuid
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoise
 from functools import lru_cache, wraps
@@ -41,7 +42,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -55,11 +56,11 @@ CACHE_ERRORS = (OSError, redis.RedisError)
 TOKEN_FIELD = b'name="csrfmiddlewaretoken" value="'
 TOKEN = re.compile(rb"[A-Za-z0-9]{64}\"")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-# Headers that belong to one response, never to the stored page.
+# Headers that belong to one response, never to the stored page. The view's own Vary is kept,
+# and Accept-Encoding and Cookie are added to it as each response is served.
 PER_RESPONSE_HEADERS = {
     "content-length",
     "content-encoding",
-    "vary",
     "cache-control",
     "expires",
     "set-cookie",
@@ -195,13 +196,17 @@ class PagePolicy:
     query: tuple[str, ...] = ()
     # Whether the page is kept; one whose addresses have no end (a search) is only compressed.
     keep: bool = True
+    # For an address that answers in more than one form as the request asks (a feed for feed
+    # readers, a page about it for browsers): the name of the form a request gets, kept apart.
+    form: Callable[[HttpRequest], str] | None = None
 
 
-def public_page(view=None, *, query=(), keep=True):
+def public_page(view=None, *, query=(), keep=True, form=None):
     """
     Mark a view whose page is the same for every anonymous reader, to be cached whole (or, with
     keep=False, only sent compressed). `query` names the parameters the view reads; a request
-    with any other is not cached.
+    with any other is not cached. `form` names the form of the page a request gets, where the
+    view answers one address in more than one (and says so in its Vary header).
     """
 
     def mark(view):
@@ -209,7 +214,7 @@ def public_page(view=None, *, query=(), keep=True):
         def wrapper(*args, **kwargs):
             return view(*args, **kwargs)
 
-        wrapper.public_page = PagePolicy(tuple(query), keep)
+        wrapper.public_page = PagePolicy(tuple(query), keep, form)
         return wrapper
 
     return mark(view) if view is not None else mark
@@ -281,8 +286,10 @@ def shared(request, policy: PagePolicy) -> bool:
 def page_key(request, policy: PagePolicy) -> str:
     """The page's key in the cache, for this generation of the site."""
     query = "&".join(f"{name}={request.GET[name]}" for name in policy.query if name in request.GET)
+    form = policy.form(request) if policy.form else ""
     address = hashlib.blake2b(
-        f"{request.scheme}://{request.get_host()}{request.path}?{query}".encode(), digest_size=16
+        f"{request.scheme}://{request.get_host()}{request.path}?{query}#{form}".encode(),
+        digest_size=16,
     ).hexdigest()
     return f"mia:page:{release()}:{generation()}:{get_language()}:{address}"
 

@@ -1,8 +1,14 @@
-"""Atom feeds of published contributions: the whole debate, and one question's thread."""
+"""
+Atom feeds of published contributions: the whole debate, and one question's thread.
+
+Feed readers get the Atom. A browser, which asks for a page first, gets a page about the feed at
+the same address: what a feed reader is, the address to give one, and the entries the feed holds.
+"""
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +16,17 @@ from debates.models import Contribution, Question
 from debates.threads import with_thread_pages
 
 ITEMS = 50
+ATOM = "application/atom+xml"
+PAGE = "text/html"
+
+
+def answer_form(request) -> str:
+    """
+    PAGE for a request that prefers HTML to Atom and XML, as a browser opening a link does; ATOM
+    for feed readers, and for anything that says nothing or accepts all alike.
+    """
+    preferred = request.get_preferred_type([ATOM, "application/xml", "text/xml", PAGE])
+    return PAGE if preferred == PAGE else ATOM
 
 
 class DebateFeed(Feed):
@@ -18,6 +35,30 @@ class DebateFeed(Feed):
     feed_type = Atom1Feed
     title = _("The MIA debate: new contributions")
     subtitle = _("Published contributions to the debate on the conclusions of MIA 5.")
+
+    def __call__(self, request, *args, **kwargs):
+        if answer_form(request) == PAGE:
+            response = self.page(request, *args, **kwargs)
+        else:
+            response = super().__call__(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def page(self, request, *args, **kwargs):
+        """The page about the feed, built from the same entries as the feed itself."""
+        question = self.get_object(request, *args, **kwargs)
+        feed = self.get_feed(question, request)
+        return render(
+            request,
+            "debates/feed_page.html",
+            {
+                "feed": feed.feed,
+                "entries": feed.items,
+                "feed_url": request.build_absolute_uri(request.path),
+                "question": question,
+                "section": "debate",
+            },
+        )
 
     def link(self):
         return reverse("debates:paper-latest")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from debates import views
 from debates.cache import public_page
-from debates.feeds import DebateFeed, QuestionFeed
+from debates.feeds import DebateFeed, QuestionFeed, answer_form
 
 app_name = "debates"
 urlpatterns = [
@@ -12,8 +12,12 @@ urlpatterns = [
     path("workshops/<int:number>/konklusioner/", views.paper_detail, name="paper-detail"),
     path("konklusioner/", views.paper_latest, name="paper-latest"),
     path("debat/<slug:slug>/", views.question_detail, name="question-detail"),
-    path("debat/<slug:slug>/feed/", public_page(QuestionFeed()), name="question-feed"),
-    path("feed/", public_page(DebateFeed()), name="feed"),
+    path(
+        "debat/<slug:slug>/feed/",
+        public_page(QuestionFeed(), form=answer_form),
+        name="question-feed",
+    ),
+    path("feed/", public_page(DebateFeed(), form=answer_form), name="feed"),
     path("soeg/", views.search, name="search"),
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("debatten-i-tal/", views.figures, name="figures"),

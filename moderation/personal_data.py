@@ -1,8 +1,12 @@
-"""Everything the forum holds about one e-mail address, for the person it belongs to."""
+"""
+Everything the forum holds about one e-mail address, for the person it belongs to: as a page to
+read, and as a file (JSON) to download. Both show the same entries under the same names.
+"""
 
+from datetime import datetime
 from email.utils import getaddresses
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import pgettext_lazy
 
 from debates.models import Contribution
@@ -50,8 +54,8 @@ LABELS = {
 }
 
 
-def collect_personal_data(email: str) -> dict:
-    """A JSON-ready account of the contributions, decisions and subscriptions of an address."""
+def held_about(email: str) -> dict:
+    """The contributions, decisions, subscriptions and mails of an address, keyed as in LABELS."""
     contributions = (
         Contribution.objects.filter(author_email__iexact=email)
         .select_related("question", "parent")
@@ -61,31 +65,104 @@ def collect_personal_data(email: str) -> dict:
     subscriptions = Subscription.objects.filter(email__iexact=email).select_related(
         "question", "contribution"
     )
-    return _labelled(
-        {
-            "email": email,
-            "generated_at": timezone.now().isoformat(),
-            "contributions": [_contribution(c) for c in contributions],
-            "subscriptions": [_subscription(s) for s in subscriptions],
-            "mails_sent": _mails_to(email),
-        }
-    )
+    return {
+        "email": email,
+        "generated_at": timezone.now(),
+        "contributions": [_contribution(c) for c in contributions],
+        "subscriptions": [_subscription(s) for s in subscriptions],
+        "mails_sent": _mails_to(email),
+    }
 
 
-def _labelled(data):
-    """The same data with every key put in words the reader's language uses."""
+def collect_personal_data(email: str) -> dict:
+    """The download: every key in the words of the reader's language, every time in ISO 8601."""
+    return as_json(held_about(email))
+
+
+def as_json(data):
     if isinstance(data, dict):
-        return {str(LABELS[key]): _labelled(value) for key, value in data.items()}
+        return {str(LABELS[key]): as_json(value) for key, value in data.items()}
     if isinstance(data, list):
-        return [_labelled(item) for item in data]
-    return data
+        return [as_json(item) for item in data]
+    if isinstance(data, datetime):
+        return data.isoformat()
+    return data if data is None or isinstance(data, int | str) else str(data)
+
+
+# The page: each record a list of (name, value) rows, times in the reader's time zone and words.
+# The texts, the history and the lists of mails and subscriptions are shown apart from the rows.
+CONTRIBUTION_ROWS = (
+    "id",
+    "question",
+    "in_reply_to",
+    "status",
+    "received_by",
+    "language",
+    "name",
+    "email",
+    "job_title",
+    "organisation",
+    "sent_from_ip_address",
+    "paper",
+    "reason_given",
+    "submitted_at",
+    "confirmed_at",
+    "decided_at",
+    "published_at",
+    "edited_by_editors_at",
+)
+
+SUBSCRIPTION_ROWS = ("status", "created_at", "confirmed_at", "unsubscribed_at")
+
+
+def for_reading(data: dict) -> dict:
+    """The data as the page shows it, in the active language: all of it, and nothing added."""
+    return {
+        "email": data["email"],
+        "generated_at": shown(data["generated_at"]),
+        "labels": {key: str(label) for key, label in LABELS.items()},
+        "contributions": [
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "rows": rows(c, CONTRIBUTION_ROWS),
+                # The title heads the record; what was sent is shown apart where it was edited.
+                "texts": [
+                    (LABELS[key], c[key])
+                    for key, edited in (
+                        ("text", "text"),
+                        ("title_as_sent", "title"),
+                        ("text_as_sent", "text"),
+                    )
+                    if c[key] and (key == edited or c[key] != c[edited])
+                ],
+                "history": [{key: shown(value) for key, value in d.items()} for d in c["history"]],
+            }
+            for c in data["contributions"]
+        ],
+        "subscriptions": [
+            {"follows": shown(s["follows"]), "rows": rows(s, SUBSCRIPTION_ROWS)}
+            for s in data["subscriptions"]
+        ],
+        "mails_sent": [{k: shown(v) for k, v in m.items()} for m in data["mails_sent"]],
+    }
+
+
+def rows(record: dict, keys) -> list[tuple[str, str]]:
+    return [(str(LABELS[key]), shown(record[key])) for key in keys if record[key] not in (None, "")]
+
+
+def shown(value) -> str:
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return "" if value is None else str(value)
 
 
 def _mails_to(email):
     """The outbox log (kept MIA_MAIL_LOG_DAYS) holds the mails sent to the address."""
     address = normalised_address(email)
     return [
-        {"subject": mail.subject, "queued_at": _iso(mail.created_at), "sent_at": _iso(mail.sent_at)}
+        {"subject": mail.subject, "queued_at": mail.created_at, "sent_at": mail.sent_at}
         for mail in OutgoingMail.objects.order_by("created_at")
         .only("subject", "recipients", "created_at", "sent_at")
         .iterator()
@@ -125,14 +202,14 @@ def _contribution(c):
         "text_as_sent": c.original_body,
         "paper": c.attachment_name,
         "reason_given": c.rejection_reason,
-        "submitted_at": _iso(c.submitted_at),
-        "confirmed_at": _iso(c.confirmed_at),
-        "decided_at": _iso(c.decided_at),
-        "published_at": _iso(c.published_at),
-        "edited_by_editors_at": _iso(c.edited_at),
+        "submitted_at": c.submitted_at,
+        "confirmed_at": c.confirmed_at,
+        "decided_at": c.decided_at,
+        "published_at": c.published_at,
+        "edited_by_editors_at": c.edited_at,
         "history": [
             {
-                "when": _iso(d.created_at),
+                "when": d.created_at,
                 "what": d.get_action_display(),
                 "from": _status_label(d.from_status),
                 "to": _status_label(d.to_status),
@@ -149,15 +226,11 @@ def _subscription(s):
         else pgettext_lazy("personal data", "replies to contribution number %(number)s")
         % {"number": s.contribution_id},
         "status": s.get_status_display(),
-        "created_at": _iso(s.created_at),
-        "confirmed_at": _iso(s.confirmed_at),
-        "unsubscribed_at": _iso(s.unsubscribed_at),
+        "created_at": s.created_at,
+        "confirmed_at": s.confirmed_at,
+        "unsubscribed_at": s.unsubscribed_at,
     }
 
 
 def _status_label(status):
     return Contribution.Status(status).label if status else ""
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None

@@ -59,11 +59,13 @@ urlpatterns = [
         name="follow-unsubscribed",
     ),
     path("mine-data/", views.personal_data, name="personal-data"),
+    # The link in the mail opens a page of the data held; the file (JSON) is downloaded from it.
     path(
         "mine-data/hent/<str:token>/",
         views.personal_data_download,
         name="personal-data-download",
     ),
+    path("mine-data/hent/<str:token>/json/", views.personal_data_json, name="personal-data-json"),
     path("privatliv/", views.privacy, name="privacy"),
     path("retningslinjer/", views.guidelines, name="guidelines"),
 ]

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from debates.models import Contribution, Question
 from moderation import services, throttle
 from moderation.forms import ContributionForm, EmailForm, ReportForm
 from moderation.models import Subscription
-from moderation.personal_data import collect_personal_data
+from moderation.personal_data import collect_personal_data, for_reading, held_about
 from moderation.services import staging
 from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
 
@@ -320,12 +321,37 @@ class ThenResponse(HttpResponse):
 
 @signed_link("personal-data")
 def personal_data_download(request, token, email):
-    """The holder of a data link downloads everything held about its address, as JSON."""
+    """The holder of a data link reads everything held about its address, on a page of its own."""
+    return _private(
+        render(
+            request,
+            "moderation/personal_data_page.html",
+            {
+                "data": for_reading(held_about(email)),
+                "json_url": reverse("moderation:personal-data-json", args=[token]),
+                "mail_log_days": settings.MIA_MAIL_LOG_DAYS,
+            },
+        )
+    )
+
+
+@signed_link("personal-data")
+def personal_data_json(request, token, email):
+    """The same as a file (JSON) to keep, in the words of the page it was downloaded from."""
     response = JsonResponse(
-        collect_personal_data(email), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        collect_personal_data(email),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Disposition"] = 'attachment; filename="mia-debat-mine-data.json"'
-    response["Cache-Control"] = "no-store"
+    return _private(response)
+
+
+def _private(response):
+    # One person's data: kept by no cache, shown by no search engine, and its address (which
+    # opens it) sent on to no other page, not even in our own logs' Referer.
+    patch_cache_control(response, private=True, no_store=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

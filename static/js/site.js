@@ -6,6 +6,21 @@ document.addEventListener("DOMContentLoaded", () => {
     target.focus();
   }
 
+  // On paper a link in the text is followed by its full address (see the print rules in
+  // site.css), worked out when the page is printed: the browser knows the full form of the
+  // site's own short addresses. A link that reads as its own address, and the site's controls,
+  // which are not printed, get none.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("main a[href]").forEach((link) => {
+      const href = link.getAttribute("href");
+      if (/^(#|mailto:|tel:)/.test(href) || link.closest("nav, form")) {
+        return;
+      }
+      const text = link.textContent.trim().replace(/\/$/, "");
+      link.dataset.printHref = text === link.href.replace(/\/$/, "") ? "" : link.href;
+    });
+  });
+
   // On a narrow screen the menu button folds the main menu (Bootstrap's collapse markup, without
   // its script); aria-expanded tells screen readers which it is, and Escape folds it again.
   document.querySelectorAll(".navbar-toggler[aria-controls]").forEach((toggler) => {

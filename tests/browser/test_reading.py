@@ -120,25 +120,6 @@ def test_a_flattened_reply_links_to_what_it_answers(page, seeded, question, sett
     screenshot("375")
 
 
-def test_a_thread_prints_as_a_document(page, seeded, question, settings):
-    thread_with_depth(question, settings)
-    page.goto(question.get_absolute_url())
-    page.emulate_media(media="print")
-
-    for chrome in ("header.site-header", "footer.site-footer", "form", ".reply-actions"):
-        expect(page.locator(chrome).first).to_be_hidden()
-    expect(page.get_by_role("heading", name="Indlæg", exact=True)).to_be_visible()
-    nested = page.locator(".thread .thread").first
-    assert float(nested.evaluate("e => parseFloat(getComputedStyle(e).marginLeft)")) > 0
-
-    def printed_after(link):
-        return link.evaluate("a => getComputedStyle(a, '::after').content")
-
-    talk = question.paragraph.talk
-    assert printed_after(page.locator(".paper-text a").first) == f'" <{talk.get_absolute_url()}>"'
-    assert printed_after(page.locator(".reply-to a")) == "none"
-
-
 def test_focus_is_as_visible_on_fields_checkboxes_and_buttons_as_on_links(page, seeded, question):
     page.goto(question.get_absolute_url())
     form = page.locator("form.contribution-form")

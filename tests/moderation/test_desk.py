@@ -482,9 +482,9 @@ def test_the_history_reads_as_sentences_in_danish_and_english(question, webmaste
 
     lines = reading.history(contribution)
     assert [line.split(" — ", 1)[1] for line in lines] == [
-        "indsenderen indsendte „Om ledelse“.",
+        "indsenderen indsendte “Om ledelse”.",
         "indsenderen bekræftede sin adresse; indlægget kom i køen.",
-        f"{webmaster.username} afviste indlægget. Begrundelse: „Uden for emnet.“",
+        f"{webmaster.username} afviste indlægget. Begrundelse: “Uden for emnet.”",
     ]
     assert re.fullmatch(r"\d{1,2}\. \w+\.? \d{4} \d\d:\d\d", lines[0].split(" — ")[0])
     assert "()" not in "".join(lines)

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -187,7 +188,7 @@ def test_a_confirmation_link_cannot_withdraw(client, question):
 # Seeing one's data ----------------------------------------------------------------------------
 
 
-def test_a_data_request_mails_a_link_that_downloads_everything_held(
+def test_a_data_request_mails_a_link_to_everything_held_to_read_and_download(
     client, question, django_capture_on_commit_callbacks
 ):
     mine = make_contribution(
@@ -203,7 +204,12 @@ def test_a_data_request_mails_a_link_that_downloads_everything_held(
     assert message.to == ["ida@example.dk"]
     (link,) = [u for u in links(message) if "/mine-data/hent/" in u]
 
-    download = client.get(path_of(link))
+    shown = client.get(path_of(link))
+    assert shown["Content-Type"].startswith("text/html")
+    assert "Mit" in shown.content.decode()
+    assert "Andres" not in shown.content.decode()
+    (download_path,) = re.findall(r'href="([^"]+/json/)" download', shown.content.decode())
+    download = client.get(download_path)
 
     assert download["Content-Disposition"] == 'attachment; filename="mia-debat-mine-data.json"'
     text = download.content.decode()
