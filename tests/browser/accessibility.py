@@ -80,6 +80,9 @@ _CONTROL_OUTLINES = (
   const problems = [];
   for (const control of document.querySelectorAll("input, select, textarea")) {
     if (control.type === "hidden" || control.disabled || !shown(control)) continue;
+    // The outline as it stands once Bootstrap's transitions have run (under a fixed clock the
+    // browser's animation timeline need not have moved by the time this runs).
+    control.getAnimations().forEach((animation) => animation.finish());
     const style = getComputedStyle(control);
     // A checkbox or radio button the browser draws itself is the browser's (WCAG's exception).
     if (["checkbox", "radio"].includes(control.type) && style.appearance !== "none") continue;
