@@ -467,3 +467,9 @@ def test_the_json_export_action(moderator, question):
     response = run_action(moderator, "export_json", contributions)
     data = json.loads(response.content)
     assert [c["title"] for c in data["contributions"]] == ["Som JSON"]
+
+
+def test_the_desk_names_the_sites_own_icon_so_no_browser_asks_for_a_missing_one(client):
+    page = client.get(reverse("admin:login")).content.decode()
+
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in page
