@@ -105,7 +105,7 @@ def _changes(current, title, body, attachment):
     return [
         (_("title"), title != current.title),
         (_("text"), body != current.body),
-        (_("paper"), attachment is not None),
+        (_("paper (PDF)"), attachment is not None),
     ]
 
 
