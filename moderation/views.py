@@ -491,6 +491,7 @@ def privacy(request):
         {
             "retention_months": settings.MIA_RETENTION_MONTHS,
             "confirmation_days": settings.MIA_CONFIRMATION_DAYS,
+            "revision_days": settings.MIA_REVISION_DAYS,
             "dpo_email": settings.MIA_DPO_EMAIL,
         },
     )

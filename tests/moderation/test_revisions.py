@@ -400,3 +400,11 @@ def test_unused_file_is_not_left_behind_when_a_revision_is_refused(pending, webm
 def stored_files():
     storage = storages["contributions"]
     return set(storage.listdir("")[1]) if storage.exists("") else set()
+
+
+def test_the_privacy_notice_says_how_long_a_contribution_sent_back_waits(client, settings):
+    settings.MIA_REVISION_DAYS = 10
+
+    page = " ".join(client.get(reverse("moderation:privacy")).content.decode().split())
+
+    assert "sender tilbage til dig til revision, venter 10 dage på din reviderede udgave" in page
