@@ -11,7 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from debates.markup import render_markdown
@@ -63,9 +63,11 @@ def resubmit(
         with transaction.atomic():
             current = Contribution.objects.select_for_update().get(pk=contribution.pk)
             check_allowed(Action.RESUBMITTED, current.status)
-            notes = [
-                name for name, changed in _changes(current, title, body, attachment) if changed
-            ]
+            # The record is the editors', in the site's language whatever the contributor's.
+            with translation.override(settings.LANGUAGE_CODE):
+                notes = [n for n, changed in _changes(current, title, body, attachment) if changed]
+                note = _("Changed: %(changes)s.") % {"changes": ", ".join(notes)}
+                note = note if notes else _("Sent again unchanged.")
             earlier = (current.title, current.body)
             replaced = current.attachment.name if attachment is not None else ""
             changes = {"title": title, "body": body, "body_html": render_markdown(body)}
@@ -78,9 +80,7 @@ def resubmit(
             contribution = transition(
                 current,
                 action=Action.RESUBMITTED,
-                reason=_("Changed: %(changes)s.") % {"changes": ", ".join(notes)}
-                if notes
-                else _("Sent again unchanged."),
+                reason=note,
                 earlier=earlier,
                 # The contributor's own words again, against which the editors' edits count.
                 original_title=title,

@@ -408,3 +408,14 @@ def test_the_privacy_notice_says_how_long_a_contribution_sent_back_waits(client,
     page = " ".join(client.get(reverse("moderation:privacy")).content.decode().split())
 
     assert "sender tilbage til dig til revision, venter 10 dage på din reviderede udgave" in page
+
+
+def test_the_record_of_a_revision_is_in_the_editors_language(
+    client, question, webmaster, mails_sent_by
+):
+    english = make_contribution(question=question, status=Status.PENDING, language="en")
+    link = revise_link(send_back(english, webmaster, mails_sent_by))
+
+    client.post(link, {"title": english.title, "body": "Shorter."})
+
+    assert english.decisions.get(action=Action.RESUBMITTED).reason == "Ændret: tekst."
