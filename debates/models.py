@@ -367,6 +367,8 @@ class ContributionStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     SPAM = "spam", _("spam")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # Sent back to its author with a note; their revised version returns to the queue.
+    SENT_BACK = "sent_back", _("sent back for revision")
 
 
 class Contribution(models.Model):

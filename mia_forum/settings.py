@@ -314,6 +314,8 @@ MIA_MAX_REPLY_DEPTH = env.int("MIA_MAX_REPLY_DEPTH", default=4)
 MIA_THREAD_PAGE_SIZE = env.int("MIA_THREAD_PAGE_SIZE", default=25)
 # How long a confirmation link in a mail works.
 MIA_CONFIRMATION_DAYS = env.int("MIA_CONFIRMATION_DAYS", default=7)
+# How long a contribution sent back for revision waits for the revised version (and its link works).
+MIA_REVISION_DAYS = env.int("MIA_REVISION_DAYS", default=14)
 # Limits on what a contributor sends.
 MIA_MAX_ATTACHMENT_MB = env.int("MIA_MAX_ATTACHMENT_MB", default=10)
 MIA_MAX_TEXT_CHARS = env.int("MIA_MAX_TEXT_CHARS", default=20_000)

@@ -1,9 +1,10 @@
 """
 What the forum's mails say, and to whom: to contributors (confirm your address, published,
-rejected, taken down), to followers (confirm, new contributions, the question closed), to anyone
-who asks for their data, and to the editors (a new contribution waits). Each is rendered in its
-reader's language, as plain text with an HTML alternative, and handed to the outbox
-(moderation/outbox.py), which sends it once the caller's transaction has committed.
+rejected, taken down, sent back for revision), to followers (confirm, new contributions, the
+question closed), to anyone who asks for their data, and to the editors (a new contribution
+waits). Each is rendered in its reader's language, as plain text with an HTML alternative, and
+handed to the outbox (moderation/outbox.py), which sends it once the caller's transaction has
+committed.
 """
 
 import logging
@@ -89,6 +90,22 @@ def queue_rejected(contribution: Contribution) -> OutgoingMail:
 
 def queue_unpublished(contribution: Contribution) -> OutgoingMail:
     return _queue_to_contributor(contribution, OutgoingMail.Kind.UNPUBLISHED, {})
+
+
+def queue_sent_back(contribution: Contribution) -> OutgoingMail:
+    """The editors' note, quoted, and the link to the form that holds the contributor's text."""
+    url = signed_url(
+        "moderation:contribution-revise", contribution.pk, "revise", contribution.language
+    )
+    return _queue_to_contributor(
+        contribution,
+        OutgoingMail.Kind.SENT_BACK,
+        {
+            "note": contribution.rejection_reason,
+            "revise_url": url,
+            "valid_days": settings.MIA_REVISION_DAYS,
+        },
+    )
 
 
 def queue_follow_confirmation(subscription: Subscription) -> OutgoingMail:

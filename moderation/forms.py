@@ -185,6 +185,43 @@ class ContributionForm(CachedWhenBlank, forms.Form):
         self.data["attachment_token"] = staged.token if staged else ""
 
 
+class RevisionForm(forms.Form):
+    """
+    A contribution sent back for revision, as its author revises it: title and text, and a new
+    paper if they attach one (otherwise the paper they sent stays). Checked as when first sent.
+    """
+
+    title = ContributionForm.base_fields["title"]
+    body = ContributionForm.base_fields["body"]
+    attachment = forms.FileField(
+        label=_("A new paper as PDF (optional)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    max_attachment_bytes = ContributionForm.max_attachment_bytes
+    clean_body = ContributionForm.clean_body
+    clean_attachment = ContributionForm.clean_attachment
+
+    def __init__(self, *args, paper_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if paper_name:
+            help_text = _(
+                "Your paper “%(name)s” stays with the contribution unless you attach a new one "
+                "(a PDF file of at most %(size)s)."
+            )
+        else:
+            help_text = _("A PDF file of at most %(size)s, if you send a whole paper.")
+        self.fields["attachment"].help_text = help_text % {
+            "name": paper_name,
+            "size": filesizeformat(self.max_attachment_bytes),
+        }
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.template = FIELDS_ONLY
+        self.helper.layout = Layout("title", "body", "attachment")
+
+
 class EmailForm(CachedWhenBlank, forms.Form):
     """An address to follow a question with, or to ask what we hold about."""
 

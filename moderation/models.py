@@ -17,6 +17,10 @@ class DecisionAction(models.TextChoices):
     UNPUBLISHED = "unpublished", _("unpublished")
     WITHDRAWN = "withdrawn", _("withdrawn by the contributor")
     EDITED = "edited", _("edited by the editors")
+    # Sending back for revision, and what follows it.
+    SENT_BACK = "sent_back", _("sent back for revision")
+    RESUBMITTED = "resubmitted", _("revised by the contributor")
+    REVISION_LAPSED = "revision_lapsed", _("not revised in time")
 
 
 class Decision(models.Model):
@@ -47,6 +51,9 @@ class Decision(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=16, choices=Contribution.Status)
     reason = models.TextField(_("reason or note"), blank=True)
+    # A revised version replaces the text it was sent back with; that text is kept here.
+    earlier_title = models.CharField(_("earlier title"), max_length=200, blank=True)
+    earlier_body = models.TextField(_("earlier text"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -79,6 +86,7 @@ class OutgoingMailKind(models.TextChoices):
     FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
     DATA_EXPORT = "data_export", _("link to your data")
     QUESTION_CLOSED = "question_closed", _("question closed, for a follower")
+    SENT_BACK = "sent_back", _("sent back for revision")
 
 
 class OutgoingMail(models.Model):

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import pgettext_lazy
 
 from debates.models import Contribution
-from moderation.models import OutgoingMail, Subscription
+from moderation.models import Decision, OutgoingMail, Subscription
 
 # What each entry is called in the download, in the language of the link's page.
 LABELS = {
@@ -41,6 +41,9 @@ LABELS = {
     "published_at": pgettext_lazy("personal data", "published"),
     "edited_by_editors_at": pgettext_lazy("personal data", "edited by the editors"),
     "history": pgettext_lazy("personal data", "history"),
+    "earlier_versions": pgettext_lazy("personal data", "earlier versions, sent back for revision"),
+    "note": pgettext_lazy("personal data", "the editors' note"),
+    "revised_at": pgettext_lazy("personal data", "replaced by your revision"),
     "when": pgettext_lazy("personal data", "when"),
     "what": pgettext_lazy("personal data", "what"),
     "from": pgettext_lazy("personal data", "from"),
@@ -137,6 +140,9 @@ def for_reading(data: dict) -> dict:
                     if c[key] and (key == edited or c[key] != c[edited])
                 ],
                 "history": [{key: shown(value) for key, value in d.items()} for d in c["history"]],
+                "earlier_versions": [
+                    {key: shown(value) for key, value in v.items()} for v in c["earlier_versions"]
+                ],
             }
             for c in data["contributions"]
         ],
@@ -216,7 +222,26 @@ def _contribution(c):
             }
             for d in c.decisions.all()
         ],
+        "earlier_versions": _earlier_versions(c.decisions.all()),
     }
+
+
+def _earlier_versions(decisions):
+    """Each text sent back for revision and then replaced, with the note it was sent back with."""
+    versions, note = [], ""
+    for d in sorted(decisions, key=lambda d: d.pk):
+        if d.action == Decision.Action.SENT_BACK:
+            note = d.reason
+        elif d.action == Decision.Action.RESUBMITTED:
+            versions.append(
+                {
+                    "revised_at": d.created_at,
+                    "note": note,
+                    "title": d.earlier_title,
+                    "text": d.earlier_body,
+                }
+            )
+    return versions
 
 
 def _subscription(s):

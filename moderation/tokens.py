@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 
 CONFIRMATION_PERIOD = object()
+REVISION_PERIOD = object()
 
 
 class InvalidLink(Exception):
@@ -33,11 +34,14 @@ def make_token(value: int | str, purpose: str) -> str:
 def read_token(token: str, purpose: str, *, max_age=CONFIRMATION_PERIOD) -> int | str:
     """
     What a link was made for; raises InvalidLink or ExpiredLink. By default a link lasts as long
-    as a confirmation link (MIA_CONFIRMATION_DAYS); `max_age=None` means it never expires.
+    as a confirmation link (MIA_CONFIRMATION_DAYS); REVISION_PERIOD, as long as a contribution
+    sent back waits for its revision (MIA_REVISION_DAYS); `max_age=None` means it never expires.
     """
     salt = f"moderation.{purpose}"
     if max_age is CONFIRMATION_PERIOD:
         max_age = timedelta(days=settings.MIA_CONFIRMATION_DAYS)
+    elif max_age is REVISION_PERIOD:
+        max_age = timedelta(days=settings.MIA_REVISION_DAYS)
     try:
         return signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:

@@ -37,6 +37,13 @@ urlpatterns = [
         {"done": True},
         name="contribution-withdrawn",
     ),
+    path("indlaeg/ret/<str:token>/", views.contribution_revise, name="contribution-revise"),
+    path(
+        "indlaeg/ret/<str:token>/sendt/",
+        views.contribution_revise,
+        {"done": True},
+        name="contribution-revised",
+    ),
     path("indlaeg/<int:pk>/anmeld/", views.contribution_report, name="contribution-report"),
     path(
         "indlaeg/<int:pk>/anmeld/tak/",

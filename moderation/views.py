@@ -19,11 +19,17 @@ from debates.cache import public_page
 from debates.markup import render_markdown
 from debates.models import Contribution, Question
 from moderation import services, throttle
-from moderation.forms import ContributionForm, EmailForm, ReportForm
+from moderation.forms import ContributionForm, EmailForm, ReportForm, RevisionForm
 from moderation.models import Subscription
 from moderation.personal_data import collect_personal_data, for_reading, held_about
 from moderation.services import staging
-from moderation.tokens import CONFIRMATION_PERIOD, ExpiredLink, InvalidLink, read_token
+from moderation.tokens import (
+    CONFIRMATION_PERIOD,
+    REVISION_PERIOD,
+    ExpiredLink,
+    InvalidLink,
+    read_token,
+)
 
 SENT_SESSION_KEY = "moderation.sent_contribution"
 
@@ -202,6 +208,8 @@ def _after_expiry(purpose, token):
         return {"resend_url": reverse("moderation:contribution-resend", args=[token])}
     if purpose == "personal-data":
         return {"retry_url": reverse("moderation:personal-data")}
+    if purpose == "revise":
+        return {"revision_days": settings.MIA_REVISION_DAYS}
     return {}
 
 
@@ -270,6 +278,50 @@ def contribution_withdraw(request, token, pk, *, done=False):
             )
         return redirect("moderation:contribution-withdrawn", token)
     return render(request, "moderation/contribution_withdraw.html", {"contribution": contribution})
+
+
+@signed_link("revise", max_age=REVISION_PERIOD)
+def contribution_revise(request, token, pk, *, done=False):
+    """
+    The author of a contribution sent back for revision, by the link in the editors' mail, sees
+    their note and their text in a form (GET), and sends the revised version (POST).
+    """
+    contribution = get_object_or_404(Contribution.objects.select_related("question"), pk=pk)
+    if contribution.status != Contribution.Status.SENT_BACK:
+        return render(
+            request,
+            "moderation/contribution_revised.html",
+            {"contribution": contribution, "again": not done, "section": "debate"},
+        )
+    if done:
+        return redirect("moderation:contribution-revise", token)
+    initial = {"title": contribution.title, "body": contribution.body}
+    form = RevisionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        paper_name=contribution.attachment_name if contribution.attachment else "",
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["attachment"]
+        try:
+            services.resubmit(
+                contribution=contribution,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                attachment=upload,
+                attachment_name=pdf_filename(upload.name) if upload else "",
+            )
+        except services.ModerationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("moderation:contribution-revised", token)
+    return render(
+        request,
+        "moderation/contribution_revise.html",
+        {"contribution": contribution, "form": form, "section": "debate"},
+        status=400 if form.errors else 200,
+    )
 
 
 def personal_data(request):
@@ -439,6 +491,7 @@ def privacy(request):
         {
             "retention_months": settings.MIA_RETENTION_MONTHS,
             "confirmation_days": settings.MIA_CONFIRMATION_DAYS,
+            "revision_days": settings.MIA_REVISION_DAYS,
             "dpo_email": settings.MIA_DPO_EMAIL,
         },
     )

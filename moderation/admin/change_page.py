@@ -241,7 +241,12 @@ def page_context(contribution: Contribution, request, *, can_moderate: bool) -> 
     refusal), its paper, and to a moderator the decisions with what they need.
     """
     stored = Contribution.objects.select_related("question").get(pk=contribution.pk)
-    context = {"preview": rendered(stored), "paper": paper_link(stored), "stored": stored}
+    context = {
+        "preview": rendered(stored),
+        "paper": paper_link(stored),
+        "stored": stored,
+        "revision": reading.last_revision(stored),
+    }
     if can_moderate:
         context.update(decisions.page_context(stored, request))
         context["may_edit"] = may_edit(stored, can_moderate=True)

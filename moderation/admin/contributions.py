@@ -40,7 +40,7 @@ class ContributionAdmin(ModerationAdmin):
     change_list_template = "admin/moderation/contribution_change_list.html"
 
     class Media:
-        css = {"all": ["css/admin.css"]}
+        css = {"all": ["css/admin.css", "css/admin-versions.css"]}
         js = ["js/admin-desk.js"]
 
     def has_add_permission(self, request):

@@ -1,6 +1,7 @@
 """
 What a contribution's page tells the editors beyond its fields: its history as sentences, the
-sender's other contributions, who last opened it, and the text framed as readers will see it.
+sender's other contributions, who last opened it, the text framed as readers will see it, and
+what a revised version changed in the text that was sent back.
 """
 
 from dataclasses import dataclass, field
@@ -11,10 +12,12 @@ from django.db.models.functions import Lower, Trim
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from debates.models import Contribution
-from moderation.models import Viewing
+from debates.textdiff import line_diff
+from debates.versions_admin import Change
+from moderation.models import Decision, Viewing
 from moderation.services.decisions import history_sentence
 
 Status = Contribution.Status
@@ -102,3 +105,41 @@ def preview_document(contribution: Contribution) -> str:
         "admin/moderation/_preview.html",
         {"c": contribution, "language": contribution.language},
     )
+
+
+@dataclass
+class Revision:
+    """A revised version against the text that was sent back, with the editors' note."""
+
+    sent_back: Decision | None
+    resubmitted: Decision
+    changes: list[Change]
+
+
+def last_revision(contribution: Contribution) -> Revision | None:
+    """
+    The contribution's latest revision, if it was sent back and revised: the title and text the
+    contributor sent again (original_*) against those the revision replaced.
+    """
+    resubmitted = (
+        contribution.decisions.filter(action=Decision.Action.RESUBMITTED).order_by("-pk").first()
+    )
+    if resubmitted is None:
+        return None
+    sent_back = (
+        contribution.decisions.filter(action=Decision.Action.SENT_BACK, pk__lt=resubmitted.pk)
+        .order_by("-pk")
+        .first()
+    )
+    changes = []
+    old_title, new_title = resubmitted.earlier_title, contribution.original_title
+    if old_title != new_title:
+        changes.append(Change(gettext("Title"), "value", old=old_title, new=new_title))
+    old_body, new_body = (
+        t.replace("\r\n", "\n") for t in (resubmitted.earlier_body, contribution.original_body)
+    )
+    if old_body != new_body:
+        lines = line_diff(old_body, new_body)
+        kind = "whole" if lines is None else "lines"
+        changes.append(Change(gettext("Text"), kind, lines=lines, old=old_body, new=new_body))
+    return Revision(sent_back=sent_back, resubmitted=resubmitted, changes=changes)

@@ -43,6 +43,7 @@ from moderation.services.reports import (
     unpublish_from_reports,
     with_open_report_counts,
 )
+from moderation.services.revisions import resubmit, send_back
 from moderation.services.rights import (
     WITHDRAWABLE,
     RetentionReport,
@@ -90,7 +91,9 @@ __all__ = [
     "report_contribution",
     "request_personal_data",
     "resend_confirmation",
+    "resubmit",
     "rule_for",
+    "send_back",
     "submit_contribution",
     "unpublish",
     "unpublish_from_reports",

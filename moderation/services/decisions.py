@@ -27,6 +27,7 @@ class By(enum.StrEnum):
 
     CONTRIBUTOR = "the contributor, by the link in our mail"
     MODERATOR = "a moderator"
+    RETENTION = "the daily retention job"
 
 
 class Told(enum.StrEnum):
@@ -152,7 +153,12 @@ DECISIONS: dict[Action, Rule] = {
             action=Action.WITHDRAWN,
             by=By.CONTRIBUTOR,
             allowed_from=_from(
-                Status.UNCONFIRMED, Status.PENDING, Status.PUBLISHED, Status.REJECTED, Status.SPAM
+                Status.UNCONFIRMED,
+                Status.PENDING,
+                Status.PUBLISHED,
+                Status.REJECTED,
+                Status.SPAM,
+                Status.SENT_BACK,
             ),
             to=Status.WITHDRAWN,
             needs_reason=False,
@@ -169,6 +175,42 @@ DECISIONS: dict[Action, Rule] = {
             told=(),
             verb=pgettext_lazy("cannot …", "edit"),
             history=_("%(actor)s edited the contribution."),
+        ),
+        # Sending back for revision: the note goes to the contributor with a link to a form that
+        # holds their text; what they send returns to the queue as the same contribution, and
+        # one not revised within MIA_REVISION_DAYS is closed as rejected by the retention job.
+        Rule(
+            action=Action.SENT_BACK,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PENDING),
+            to=Status.SENT_BACK,
+            needs_reason=True,
+            told=(Told.CONTRIBUTOR,),
+            verb=pgettext_lazy("cannot …", "send back for revision"),
+            history=_("%(actor)s sent the contribution back for revision."),
+            label=_("Send back for revision"),
+            done_label=pgettext_lazy("decision taken", "Sent back for revision"),
+            bulk_label=_("Send the selected contributions back for revision (with a note)"),
+        ),
+        Rule(
+            action=Action.RESUBMITTED,
+            by=By.CONTRIBUTOR,
+            allowed_from=_from(Status.SENT_BACK),
+            to=Status.PENDING,
+            needs_reason=False,
+            told=(Told.EDITORS,),
+            verb=pgettext_lazy("cannot …", "send a revised version"),
+            history=_("%(actor)s sent a revised version; it joined the queue again."),
+        ),
+        Rule(
+            action=Action.REVISION_LAPSED,
+            by=By.RETENTION,
+            allowed_from=_from(Status.SENT_BACK),
+            to=Status.REJECTED,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "close as not revised"),
+            history=_("No revised version came in time; the contribution was closed as rejected."),
         ),
     ]
 }

@@ -15,6 +15,7 @@ from moderation.models import Decision, OutgoingMail, Report, Subscription
 from moderation.services import staging
 from moderation.services.blocking import rule_for
 from moderation.services.decisions import DECISIONS
+from moderation.services.revisions import lapse_unrevised
 from moderation.services.transitions import transition
 from moderation.tokens import read_token
 
@@ -62,7 +63,7 @@ def _erase_personal_data(contribution):
         intake_note="",
         anonymised_at=timezone.now(),
     )
-    contribution.decisions.update(reason="")
+    contribution.decisions.update(reason="", earlier_title="", earlier_body="")
     contribution.subscriptions.all().delete()
     OutgoingMail.objects.filter(contribution=contribution).delete()
     if attachment:
@@ -105,14 +106,17 @@ class RetentionReport:
     mails_deleted: int = 0
     uploads_deleted: int = 0
     report_addresses_removed: int = 0
+    revisions_lapsed: int = 0
 
 
 def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> RetentionReport:
     """
     The retention rules of the privacy notice, for the scheduled job: never-confirmed
-    contributions go when their link has expired; e-mail and network addresses go
-    MIA_RETENTION_MONTHS after the editors' decision (a reader's report's, after the report);
-    the mail log, stale subscriptions and parked uploads go when they have served their purpose.
+    contributions go when their link has expired; those sent back for revision and not revised
+    within MIA_REVISION_DAYS are closed as rejected, and kept as such from then on; e-mail and
+    network addresses go MIA_RETENTION_MONTHS after the editors' decision (a reader's report's,
+    after the report); the mail log, stale subscriptions and parked uploads go when they have
+    served their purpose.
     With dry_run, only count.
     """
     now = now or timezone.now()
@@ -148,8 +152,10 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> Re
         report_addresses_removed=reporters.count(),
     )
     if dry_run:
+        report.revisions_lapsed = lapse_unrevised(now=now, dry_run=True)
         return report
     with transaction.atomic():
+        report.revisions_lapsed = lapse_unrevised(now=now)
         mails.delete()
         subscriptions.delete()
         files = [c.attachment.name for c in unconfirmed.exclude(attachment="")]

@@ -96,12 +96,14 @@ def transition(
     action: Decision.Action,
     actor: AbstractBaseUser | None = None,
     reason: str = "",
+    earlier: tuple[str, str] = ("", ""),
     **changes,
 ) -> Contribution:
     """
     Take a decision from the table: refuse it (TransitionNotAllowed) unless the status in the
     database is one it starts from, and a missing reason if it needs one; then move the status
-    and record who decided, with any other field changes, in one transaction.
+    and record who decided, with any other field changes, in one transaction. `earlier` is the
+    title and text a change of text replaced, which the record keeps.
     """
     rule = DECISIONS[action]
     if rule.needs_reason:
@@ -122,7 +124,13 @@ def transition(
             raise TransitionNotAllowed(action, Contribution.objects.get(pk=contribution.pk).status)
         contribution.refresh_from_db()
         record_decision(
-            contribution, action, actor=actor, from_status=current, to_status=rule.to, reason=reason
+            contribution,
+            action,
+            actor=actor,
+            from_status=current,
+            to_status=rule.to,
+            reason=reason,
+            earlier=earlier,
         )
     return contribution
 
@@ -135,6 +143,7 @@ def record_decision(
     from_status: str,
     to_status: str,
     reason: str = "",
+    earlier: tuple[str, str] = ("", ""),
 ) -> Decision:
     return Decision.objects.create(
         contribution=contribution,
@@ -144,4 +153,6 @@ def record_decision(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
+        earlier_title=earlier[0],
+        earlier_body=earlier[1],
     )

@@ -24,11 +24,13 @@ BUTTONS = {
         ("published", "Offentliggør"),
         ("rejected", "Afvis"),
         ("marked_spam", "Markér som spam"),
+        ("sent_back", "Send tilbage til revision"),
     ],
     Status.PUBLISHED: [("unpublished", "Tag af siden")],
     Status.REJECTED: [("reopened", "Sæt tilbage i køen")],
     Status.SPAM: [("reopened", "Sæt tilbage i køen")],
     Status.WITHDRAWN: [],
+    Status.SENT_BACK: [],
 }
 BULK_ACTIONS = [
     ("decide_published", "Offentliggør de valgte indlæg"),
@@ -36,6 +38,7 @@ BULK_ACTIONS = [
     ("decide_marked_spam", "Markér de valgte indlæg som spam"),
     ("decide_reopened", "Sæt de valgte indlæg tilbage i køen"),
     ("decide_unpublished", "Tag de valgte indlæg af siden (med begrundelse)"),
+    ("decide_sent_back", "Send de valgte indlæg tilbage til revision (med en bemærkning)"),
 ]
 EXPORTS = [
     ("export_csv", "Eksportér de offentliggjorte blandt de valgte som CSV"),
@@ -47,6 +50,7 @@ DONE = [
     (Action.MARKED_SPAM, Status.PENDING, "Markeret som spam"),
     (Action.REOPENED, Status.SPAM, "Sat tilbage i køen"),
     (Action.UNPUBLISHED, Status.PUBLISHED, "Taget af siden"),
+    (Action.SENT_BACK, Status.PENDING, "Sendt tilbage til revision"),
 ]
 
 
@@ -130,7 +134,7 @@ def test_a_decision_on_a_selection_is_confirmed_in_the_past_tense(
 @pytest.mark.parametrize(
     ("status", "label"),
     [
-        (Status.PENDING, "skal udfyldes for at afvise):"),
+        (Status.PENDING, "skal udfyldes for at afvise eller sende tilbage til revision):"),
         (Status.PUBLISHED, "skal udfyldes for at tage af siden):"),
         (Status.REJECTED, None),
     ],
@@ -165,5 +169,10 @@ def test_the_table_of_decisions_has_a_row_for_each_decision():
         "unpublish (with a reason)",
         "withdraw",
         "edit",
+        "send back for revision (with a reason)",
+        "send a revised version",
+        "close as not revised",
     ]
-    assert rows[6].startswith("| awaiting confirmation, pending, published, rejected, spam |")
+    assert rows[6].startswith(
+        "| awaiting confirmation, pending, published, rejected, spam, sent back for revision |"
+    )

@@ -117,6 +117,7 @@ MAY_BE_WITHDRAWN = [
     Status.PUBLISHED,
     Status.REJECTED,
     Status.SPAM,
+    Status.SENT_BACK,
 ]
 
 

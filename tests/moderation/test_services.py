@@ -13,6 +13,7 @@ from debates.models import Contribution, Question
 from moderation import emails, services
 from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services.decisions import Told
+from moderation.services.transitions import transition
 from tests.factories import PDF_BYTES, make_contribution, make_question, make_webmaster
 
 Status = Contribution.Status
@@ -48,6 +49,18 @@ def _withdraw(contribution, actor):
     return services.withdraw(contribution=contribution)
 
 
+def _send_back(contribution, actor):
+    return services.send_back(contribution=contribution, actor=actor, reason="Kortere, tak.")
+
+
+def _resubmit(contribution, actor):
+    return services.resubmit(contribution=contribution, title="Ny titel", body="Ny tekst.")
+
+
+def _lapse(contribution, actor):
+    return transition(contribution, action=Action.REVISION_LAPSED)
+
+
 def edit(contribution, actor, **changes):
     """Edit as the admin's form does: what is not changed is sent as it was."""
     fields = {
@@ -72,6 +85,9 @@ SERVICES = {
     Action.UNPUBLISHED: _unpublish,
     Action.WITHDRAWN: _withdraw,
     Action.EDITED: _edit,
+    Action.SENT_BACK: _send_back,
+    Action.RESUBMITTED: _resubmit,
+    Action.REVISION_LAPSED: _lapse,
 }
 
 # (decision, the states it may start from, the state it leads to; None: it stays), written out
@@ -85,6 +101,9 @@ EXPECTED = [
     (Action.UNPUBLISHED, {Status.PUBLISHED}, Status.REJECTED),
     (Action.WITHDRAWN, set(Status) - {Status.WITHDRAWN}, Status.WITHDRAWN),
     (Action.EDITED, {Status.PENDING, Status.PUBLISHED}, None),
+    (Action.SENT_BACK, {Status.PENDING}, Status.SENT_BACK),
+    (Action.RESUBMITTED, {Status.SENT_BACK}, Status.PENDING),
+    (Action.REVISION_LAPSED, {Status.SENT_BACK}, Status.REJECTED),
 ]
 FROM_THE_TABLE = [(rule.action, rule.allowed_from, rule.to) for rule in services.DECISIONS.values()]
 
@@ -157,6 +176,18 @@ REFUSALS = [
     (Action.UNPUBLISHED, "Kan ikke tage af siden: indlægget har status “trukket tilbage”."),
     (Action.WITHDRAWN, "Kan ikke trække tilbage: indlægget har status “trukket tilbage”."),
     (Action.EDITED, "Kan ikke redigere: indlægget har status “trukket tilbage”."),
+    (
+        Action.SENT_BACK,
+        "Kan ikke sende tilbage til revision: indlægget har status “trukket tilbage”.",
+    ),
+    (
+        Action.RESUBMITTED,
+        "Kan ikke sende en revideret udgave: indlægget har status “trukket tilbage”.",
+    ),
+    (
+        Action.REVISION_LAPSED,
+        "Kan ikke lukke som ikke revideret: indlægget har status “trukket tilbage”.",
+    ),
 ]
 
 

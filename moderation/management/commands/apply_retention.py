@@ -8,7 +8,9 @@ from moderation.services import apply_retention
 class Command(BaseCommand):
     help = (
         "Apply the retention rules of the privacy notice: delete never-confirmed contributions "
-        "whose link has expired, remove e-mail and network addresses from contributions "
+        "whose link has expired, close as rejected those sent back for revision and not revised "
+        f"within MIA_REVISION_DAYS (now {settings.MIA_REVISION_DAYS}) days, remove e-mail and "
+        "network addresses from contributions "
         f"decided more than MIA_RETENTION_MONTHS (now {settings.MIA_RETENTION_MONTHS}) months "
         "ago, and clear out the mail log, stale subscriptions and abandoned uploads. "
         "Run it once a day; on several servers at once, one of them applies the rules."
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         report = apply_retention(dry_run=dry_run)
         lines = [
             ("never-confirmed contributions deleted", report.unconfirmed_deleted),
+            ("contributions not revised in time, closed as rejected", report.revisions_lapsed),
             (
                 "contributions whose e-mail and network addresses are removed",
                 report.addresses_removed,
