@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debates', '0014_contribution_sent_back'),
+        ('debates', '0013_contribution_sent_back'),
         ('moderation', '0007_blockrule_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
