@@ -17,6 +17,9 @@ class DecisionAction(models.TextChoices):
     UNPUBLISHED = "unpublished", _("unpublished")
     WITHDRAWN = "withdrawn", _("withdrawn by the contributor")
     EDITED = "edited", _("edited by the editors")
+    # The editors' picks: the status stays published.
+    PICKED = "picked", _("made an editors' pick")
+    UNPICKED = "unpicked", _("removed from the editors' picks")
 
 
 class Decision(models.Model):
@@ -79,6 +82,7 @@ class OutgoingMailKind(models.TextChoices):
     FOLLOW_NOTICE = "follow_notice", _("new replies for a follower")
     DATA_EXPORT = "data_export", _("link to your data")
     QUESTION_CLOSED = "question_closed", _("question closed, for a follower")
+    PICKED = "picked", _("made an editors' pick")
 
 
 class OutgoingMail(models.Model):

@@ -90,9 +90,12 @@ def forget_rules():
 
 @admin.display(description=gettext_lazy("status"), ordering="status")
 def status_label(obj):
-    return format_html(
+    status = format_html(
         '<span class="mia-status mia-status-{}">{}</span>', obj.status, obj.get_status_display()
     )
+    if not obj.is_picked:
+        return status
+    return format_html('{} <span class="mia-pick">{}</span>', status, _("editors' pick"))
 
 
 @admin.display(description=gettext_lazy("contribution"))
@@ -159,8 +162,8 @@ def has_paper(obj):
 @admin.display(description=gettext_lazy("decision"))
 def decision_buttons(obj):
     """
-    The decisions the row's status allows, as buttons of the row's own form. That form sits
-    outside the list's form (forms cannot nest), so the buttons name it.
+    The decisions the row's status (and pick) allows, as buttons of the row's own form. That
+    form sits outside the list's form (forms cannot nest), so the buttons name it.
     """
     return format_html_join(
         "",
@@ -168,7 +171,7 @@ def decision_buttons(obj):
         "{}</button>",
         (
             (obj.pk, rule.action, button_class(rule), rule.label)
-            for rule in services.moderators_decisions(obj.status)
+            for rule in services.moderators_decisions(obj.status, is_picked=obj.is_picked)
         ),
     )
 

@@ -36,6 +36,7 @@ from moderation.services.following import (
     follow_question,
     unsubscribe,
 )
+from moderation.services.picks import pick, unpick
 from moderation.services.questions import close_question
 from moderation.services.reports import (
     dismiss_reports,
@@ -84,6 +85,7 @@ __all__ = [
     "follow_question",
     "mark_spam",
     "moderators_decisions",
+    "pick",
     "publish",
     "reject",
     "reopen",
@@ -92,6 +94,7 @@ __all__ = [
     "resend_confirmation",
     "rule_for",
     "submit_contribution",
+    "unpick",
     "unpublish",
     "unpublish_from_reports",
     "unsubscribe",

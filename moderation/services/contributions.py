@@ -18,6 +18,7 @@ from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services import blocking
 from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
+from moderation.services.picks import pick, unpick
 from moderation.services.transitions import (
     DuplicateSubmission,
     ModerationError,
@@ -324,6 +325,8 @@ _MODERATORS_SERVICES = {
     Action.MARKED_SPAM: mark_spam,
     Action.REOPENED: reopen,
     Action.UNPUBLISHED: unpublish,
+    Action.PICKED: pick,
+    Action.UNPICKED: unpick,
 }
 
 
