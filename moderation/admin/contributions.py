@@ -26,7 +26,7 @@ class ContributionAdmin(ModerationAdmin):
     list_display_links = None
     list_filter = [
         "status",
-        ("picked_at", admin.EmptyFieldListFilter),
+        listing.PickFilter,
         "question",
         "submitted_at",
         "source",

@@ -85,6 +85,21 @@ def forget_rules():
     _listing.rules = None
 
 
+class PickFilter(admin.SimpleListFilter):
+    """The editors' picks, or the contributions that are not."""
+
+    title = gettext_lazy("editors' picks")
+    parameter_name = "pick"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("editors' pick")), ("no", _("not an editors' pick"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(picked_at__isnull=self.value() == "no")
+        return queryset
+
+
 # The columns ------------------------------------------------------------------------------------
 
 

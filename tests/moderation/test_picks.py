@@ -201,8 +201,10 @@ def test_the_webmaster_picks_a_selection_and_takes_it_back(question, moderator):
 
     assert "Fremhævet: 2 indlæg." in response.content.decode()
     assert Contribution.objects.picks().count() == 2
-    listed = moderator.get(f"{CHANGELIST}?picked_at__isnull=False").content.decode()
+    other = make_contribution(question=question)
+    listed = moderator.get(f"{CHANGELIST}?pick=yes").content.decode()
     assert all(f"mia-contribution-{c.pk}" in listed for c in selected)
+    assert f"mia-contribution-{other.pk}" not in listed
 
     response = run_action(moderator, "decide_unpicked", selected)
 
