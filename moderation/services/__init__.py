@@ -1,5 +1,6 @@
 """
-Every change to a contribution's status, and the rules that go with it.
+Every change to a contribution's status (and to its being an editors' pick), and the rules
+that go with it.
 
 The rules (which decision, from which status, to which, with a reason or not, who is told) are
 one table, `DECISIONS` in decisions.py. Views, admin actions, management commands and tests all
