@@ -21,7 +21,7 @@ def pick(*, contribution: Contribution, actor: AbstractBaseUser) -> Contribution
         contribution = transition(
             contribution, action=Action.PICKED, actor=actor, picked_at=timezone.now()
         )
-        # The row stays locked to the end of the transaction, so two picks at once count as two.
+        # Counted under the row's lock, which this transaction holds: of two picks, one is first.
         if contribution.decisions.filter(action=Action.PICKED).count() == 1:
             emails.queue_picked(contribution)
     return contribution
