@@ -1,5 +1,6 @@
 """
-Atom feeds of published contributions: the whole debate, and one question's thread.
+Atom feeds of published contributions: the whole debate, one question's thread, and the
+editors' picks.
 
 Feed readers get the Atom. A browser, which asks for a page first, gets a page about the feed at
 the same address: what a feed reader is, the address to give one, and the entries the feed holds.
@@ -112,3 +113,20 @@ class QuestionFeed(DebateFeed):
 
     def items(self, question):
         return self.latest(Contribution.objects.published().filter(question=question))
+
+
+class PicksFeed(DebateFeed):
+    """The latest editors' picks, on every question, by when they were picked."""
+
+    title = _("The MIA debate: editors' picks")
+    subtitle = _("Contributions to the debate that the editors have picked.")
+
+    def link(self):
+        return f"{reverse('debates:home')}#fremhaevet"
+
+    def items(self):
+        return with_thread_pages(Contribution.objects.picks().select_related("question")[:ITEMS])
+
+    def item_updateddate(self, item):
+        # A feed reader orders by this: a pick is news when it is made, or when it is edited.
+        return max(item.picked_at, item.edited_at or item.picked_at)

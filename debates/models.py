@@ -335,6 +335,10 @@ class ContributionQuerySet(models.QuerySet):
     def awaiting_moderation(self):
         return self.filter(status=Contribution.Status.PENDING)
 
+    def picks(self):
+        """The editors' picks, the latest first: published ones only, as the constraint insists."""
+        return self.published().filter(picked_at__isnull=False).order_by("-picked_at", "-pk")
+
     # Saves in bulk send no signals; published contributions made or changed so are still seen.
     def bulk_create(self, objs, *args, **kwargs):
         made = super().bulk_create(objs, *args, **kwargs)
@@ -469,6 +473,13 @@ class Contribution(models.Model):
     anonymised_at = models.DateTimeField(
         _("personal data removed"), null=True, blank=True, editable=False
     )
+    picked_at = models.DateTimeField(
+        _("editors' pick since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Shown first on its question's page, on the home page and in the picks' feed."),
+    )
     # On PostgreSQL a trigger fills these from the title, the text shown (body_html) and the name
     # on every write (migration search_visible_text_and_trigrams), so that queryset updates keep
     # them current too; elsewhere they stay empty.
@@ -492,13 +503,18 @@ class Contribution(models.Model):
                 condition=~Q(message_id=""),
                 name="contribution_mail_taken_in_once",
             ),
+            # A pick is something readers see: whatever takes a contribution off the site ends it.
+            models.CheckConstraint(
+                condition=Q(picked_at__isnull=True) | Q(status=ContributionStatus.PUBLISHED),
+                name="contribution_picked_only_if_published",
+            ),
         ]
         indexes = [
             # A thread's outline is read from this index alone on PostgreSQL (an index-only
             # scan), never from the wide rows with their texts.
             models.Index(
                 fields=["question", "status"],
-                include=["parent", "published_at", "depth"],
+                include=["parent", "published_at", "depth", "picked_at"],
                 name="contribution_outline",
             ),
             # The latest published, for the home page and the feeds.
@@ -507,6 +523,13 @@ class Contribution(models.Model):
                 F("id").desc(),
                 condition=Q(status=ContributionStatus.PUBLISHED),
                 name="contribution_latest",
+            ),
+            # The latest picks, for the home page and their feed.
+            models.Index(
+                F("picked_at").desc(),
+                F("id").desc(),
+                condition=Q(picked_at__isnull=False),
+                name="contribution_picks",
             ),
         ]
 
@@ -536,6 +559,11 @@ class Contribution(models.Model):
     @property
     def is_edited(self):
         return self.edited_at is not None
+
+    @property
+    def is_picked(self):
+        """An editors' pick: shown first on its question's page and on the home page."""
+        return self.picked_at is not None
 
 
 class AccessibilityCompliance(models.TextChoices):

@@ -40,6 +40,7 @@ SHOWN_FIELDS = (
     "attachment",
     "attachment_name",
     "edited_at",
+    "picked_at",
 )
 
 
@@ -111,6 +112,15 @@ class Outline:
             self._root_of[link] = self._root_of[pk]
         return self._root_of[pk]
 
+    def picks(self, limit):
+        """The ids of the thread's latest editors' picks, the latest first, at most `limit`."""
+        picked = sorted(
+            (row for row in self.rows.values() if row.picked_at is not None),
+            key=lambda row: (row.picked_at, row.pk),
+            reverse=True,
+        )
+        return [row.pk for row in picked[:limit]]
+
     def page_of(self, pk):
         """The page that shows the contribution; 1 for one that is not shown at all."""
         if pk not in self.rows:
@@ -123,7 +133,10 @@ class Outline:
 
 
 class Row(NamedTuple):
-    """A contribution's place in the thread (the GAP_FIELDS), without its text."""
+    """
+    A contribution's place in the thread (the GAP_FIELDS), without its text; and since when it
+    is an editors' pick, so that a thread without picks costs no query to find them.
+    """
 
     pk: int
     parent_id: int | None
@@ -131,6 +144,7 @@ class Row(NamedTuple):
     published_at: datetime | None
     depth: int
     question_id: int
+    picked_at: datetime | None
 
     def as_placeholder(self):
         """A contribution that carries nothing but its place in the thread."""
@@ -224,6 +238,7 @@ DIGESTED_FIELDS = (
     "attachment",
     "attachment_name",
     "edited_at",
+    "picked_at",
 )
 
 
@@ -262,6 +277,21 @@ class ThreadPage:
     nodes: list[Node]
     page: object  # django.core.paginator.Page of the top-level contributions' ids
     reply_count: int
+    outline: Outline
+
+    def picks(self, limit: int) -> list[Contribution]:
+        """
+        The thread's latest editors' picks, wherever in the thread they are, each knowing its
+        address there as `thread_url`; a thread without picks costs no query.
+        """
+        wanted = self.outline.picks(limit)
+        if not wanted:
+            return []
+        picks = list(Contribution.objects.picks().filter(pk__in=wanted))
+        for contribution in picks:
+            contribution.question = self.question
+            contribution.thread_url = _url_in(self.outline, contribution)
+        return picks
 
     @property
     def number(self):
@@ -323,4 +353,5 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
         nodes=_assemble(nodes, shown),
         page=page,
         reply_count=outline.reply_count,
+        outline=outline,
     )

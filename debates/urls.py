@@ -2,7 +2,7 @@ from django.urls import path
 
 from debates import views
 from debates.cache import public_page
-from debates.feeds import DebateFeed, QuestionFeed, answer_form
+from debates.feeds import DebateFeed, PicksFeed, QuestionFeed, answer_form
 
 app_name = "debates"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
         name="question-feed",
     ),
     path("feed/", public_page(DebateFeed(), form=answer_form), name="feed"),
+    path("feed/fremhaevet/", public_page(PicksFeed(), form=answer_form), name="picks-feed"),
     path("soeg/", views.search, name="search"),
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("debatten-i-tal/", views.figures, name="figures"),

@@ -29,6 +29,13 @@ from debates.threads import (
 )
 
 LATEST_ON_HOME = 5
+# The editors' picks above a thread and on the home page: a short list, however many there are.
+PICKS_SHOWN = 5
+
+
+def latest_picks():
+    """The latest editors' picks on every question, each with its place in its thread."""
+    return with_thread_pages(Contribution.objects.picks().select_related("question")[:PICKS_SHOWN])
 
 
 @public_page
@@ -52,6 +59,7 @@ def home(request):
             "paper": paper,
             "questions": questions,
             "latest": latest,
+            "picks": latest_picks(),
         },
     )
 
@@ -129,6 +137,7 @@ def question_detail(request, slug):
             "question": question,
             "thread": thread,
             "thread_html": render_thread(thread.nodes, question=question),
+            "picks": thread.picks(PICKS_SHOWN),
             "section": "debate",
         },
     )

@@ -1,10 +1,10 @@
 """
 What the forum's mails say, and to whom: to contributors (confirm your address, published,
-rejected, taken down, sent back for revision), to followers (confirm, new contributions, the
-question closed), to anyone who asks for their data, and to the editors (a new contribution
-waits). Each is rendered in its reader's language, as plain text with an HTML alternative, and
-handed to the outbox (moderation/outbox.py), which sends it once the caller's transaction has
-committed.
+rejected, taken down, sent back for revision, made an editors' pick), to followers (confirm, new
+contributions, the question closed), to anyone who asks for their data, and to the editors (a new
+contribution waits). Each is rendered in its reader's language, as plain text with an HTML
+alternative, and handed to the outbox (moderation/outbox.py), which sends it once the caller's
+transaction has committed.
 """
 
 import logging
@@ -105,6 +105,12 @@ def queue_sent_back(contribution: Contribution) -> OutgoingMail:
             "revise_url": url,
             "valid_days": settings.MIA_REVISION_DAYS,
         },
+    )
+
+
+def queue_picked(contribution: Contribution) -> OutgoingMail:
+    return _queue_to_contributor(
+        contribution, OutgoingMail.Kind.PICKED, {"public_url": public_url(contribution)}
     )
 
 

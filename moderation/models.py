@@ -21,6 +21,9 @@ class DecisionAction(models.TextChoices):
     SENT_BACK = "sent_back", _("sent back for revision")
     RESUBMITTED = "resubmitted", _("revised by the contributor")
     REVISION_LAPSED = "revision_lapsed", _("not revised in time")
+    # The editors' picks: the status stays published.
+    PICKED = "picked", _("made an editors' pick")
+    UNPICKED = "unpicked", _("removed from the editors' picks")
 
 
 class Decision(models.Model):
@@ -87,6 +90,7 @@ class OutgoingMailKind(models.TextChoices):
     DATA_EXPORT = "data_export", _("link to your data")
     QUESTION_CLOSED = "question_closed", _("question closed, for a follower")
     SENT_BACK = "sent_back", _("sent back for revision")
+    PICKED = "picked", _("made an editors' pick")
 
 
 class OutgoingMail(models.Model):

@@ -68,6 +68,7 @@ def reader():
         "/workshops/5/konklusioner/",
         "/debat/lederens-roller/",
         "/feed/",
+        "/feed/fremhaevet/",
         "/debat/lederens-roller/feed/",
         "/sitemap.xml",
         "/retningslinjer/",
@@ -194,6 +195,27 @@ def test_an_edit_is_on_the_next_page_served(reader, question, published, webmast
     html = fetch(reader, url)[0]
     assert "Rettet titel" in html
     assert "Et indlæg om ledelse" not in html
+
+
+def test_a_pick_and_its_end_are_on_the_next_page_served(reader, question, published, webmaster):
+    url = question.get_absolute_url()
+    for page in (url, "/", "/feed/fremhaevet/"):
+        assert "Fremhævet af redaktionen" not in cached_now(reader, page)
+    assert 'id="picks-heading"' not in cached_now(reader, "/")
+
+    services.pick(contribution=published, actor=webmaster)
+
+    html, from_cache = fetch(reader, url)
+    assert not from_cache
+    assert "Fremhævet af redaktionen" in html
+    assert 'id="picks-heading"' in fetch(reader, "/")[0]
+    assert "Et indlæg om ledelse" in fetch(reader, "/feed/fremhaevet/")[0]
+
+    cached_now(reader, url)
+    services.unpick(contribution=published, actor=webmaster)
+
+    assert "Fremhævet af redaktionen" not in fetch(reader, url)[0]
+    assert 'id="picks-heading"' not in fetch(reader, "/")[0]
 
 
 def test_a_move_is_on_the_next_page_of_both_questions(reader, question, published, webmaster):

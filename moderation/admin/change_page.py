@@ -181,6 +181,7 @@ READONLY_FIELDS = [
     "decided_at",
     "published_at",
     "edited_at",
+    "picked_at",
     listing.hints,
     "intake_note",
     "message_id",
@@ -223,6 +224,7 @@ FIELDSETS = [
                 "decided_at",
                 "published_at",
                 "edited_at",
+                "picked_at",
                 history,
             ]
         },

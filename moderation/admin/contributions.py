@@ -24,7 +24,13 @@ class ContributionAdmin(ModerationAdmin):
     list_display = listing.COLUMNS
     # The text's title links to its page; a whole cell as a link could not hold "read it all".
     list_display_links = None
-    list_filter = ["status", "question", "submitted_at", "source"]
+    list_filter = [
+        "status",
+        listing.PickFilter,
+        "question",
+        "submitted_at",
+        "source",
+    ]
     search_fields = ["author_name", "author_email", "title", "body"]
     date_hierarchy = "submitted_at"
     list_select_related = ["question"]

@@ -157,12 +157,12 @@ def not_saved(latest) -> str:
 def check_on_page(contribution: Contribution, decision: PageDecision) -> None:
     """
     Refuse (ModerationError), before anything on the page is saved, a decision the rules would
-    refuse: one the status does not allow, or one without the reason it needs.
+    refuse: one the status (or the pick) does not allow, or one without the reason it needs.
     """
-    check_allowed(
-        decision.rule.action,
-        Contribution.objects.values_list("status", flat=True).get(pk=contribution.pk),
+    status, picked_at = Contribution.objects.values_list("status", "picked_at").get(
+        pk=contribution.pk
     )
+    check_allowed(decision.rule.action, status, is_picked=picked_at is not None)
     if decision.rule.needs_reason:
         required_reason(decision.reason)
 
@@ -264,7 +264,7 @@ def page_context(contribution: Contribution, request) -> dict:
     What the decision panel on a contribution's page shows a moderator: after a refusal, the
     reason as it was written and the saved reason as it was picked.
     """
-    decisions = services.moderators_decisions(contribution.status)
+    decisions = services.moderators_decisions(contribution.status, is_picked=contribution.is_picked)
     return {
         "decisions": [(rule, button_class(rule)) for rule in decisions],
         "reason_text": request.POST.get("reason", ""),

@@ -85,14 +85,32 @@ def forget_rules():
     _listing.rules = None
 
 
+class PickFilter(admin.SimpleListFilter):
+    """The editors' picks, or the contributions that are not."""
+
+    title = gettext_lazy("editors' picks")
+    parameter_name = "pick"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("editors' pick")), ("no", _("not an editors' pick"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(picked_at__isnull=self.value() == "no")
+        return queryset
+
+
 # The columns ------------------------------------------------------------------------------------
 
 
 @admin.display(description=gettext_lazy("status"), ordering="status")
 def status_label(obj):
-    return format_html(
+    status = format_html(
         '<span class="mia-status mia-status-{}">{}</span>', obj.status, obj.get_status_display()
     )
+    if not obj.is_picked:
+        return status
+    return format_html('{} <span class="mia-pick">{}</span>', status, _("editors' pick"))
 
 
 @admin.display(description=gettext_lazy("contribution"))
@@ -159,8 +177,8 @@ def has_paper(obj):
 @admin.display(description=gettext_lazy("decision"))
 def decision_buttons(obj):
     """
-    The decisions the row's status allows, as buttons of the row's own form. That form sits
-    outside the list's form (forms cannot nest), so the buttons name it.
+    The decisions the row's status (and pick) allows, as buttons of the row's own form. That
+    form sits outside the list's form (forms cannot nest), so the buttons name it.
     """
     return format_html_join(
         "",
@@ -168,7 +186,7 @@ def decision_buttons(obj):
         "{}</button>",
         (
             (obj.pk, rule.action, button_class(rule), rule.label)
-            for rule in services.moderators_decisions(obj.status)
+            for rule in services.moderators_decisions(obj.status, is_picked=obj.is_picked)
         ),
     )
 

@@ -1,5 +1,6 @@
 """
-Every change to a contribution's status, and the rules that go with it.
+Every change to a contribution's status (and to its being an editors' pick), and the rules
+that go with it.
 
 The rules (which decision, from which status, to which, with a reason or not, who is told) are
 one table, `DECISIONS` in decisions.py. Views, admin actions, management commands and tests all
@@ -36,6 +37,7 @@ from moderation.services.following import (
     follow_question,
     unsubscribe,
 )
+from moderation.services.picks import pick, unpick
 from moderation.services.questions import close_question
 from moderation.services.reports import (
     dismiss_reports,
@@ -85,6 +87,7 @@ __all__ = [
     "follow_question",
     "mark_spam",
     "moderators_decisions",
+    "pick",
     "publish",
     "reject",
     "reopen",
@@ -95,6 +98,7 @@ __all__ = [
     "rule_for",
     "send_back",
     "submit_contribution",
+    "unpick",
     "unpublish",
     "unpublish_from_reports",
     "unsubscribe",

@@ -18,6 +18,7 @@ from moderation.models import Decision, OutgoingMail, Subscription
 from moderation.services import blocking
 from moderation.services.decisions import DECISIONS
 from moderation.services.following import announce_published
+from moderation.services.picks import pick, unpick
 from moderation.services.revisions import send_back
 from moderation.services.transitions import (
     DuplicateSubmission,
@@ -326,6 +327,8 @@ _MODERATORS_SERVICES = {
     Action.REOPENED: reopen,
     Action.UNPUBLISHED: unpublish,
     Action.SENT_BACK: send_back,
+    Action.PICKED: pick,
+    Action.UNPICKED: unpick,
 }
 
 

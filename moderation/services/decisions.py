@@ -34,6 +34,7 @@ class Told(enum.StrEnum):
     """Who is mailed about a decision (as docs/webmaster.md names them)."""
 
     CONTRIBUTOR = "the contributor"
+    CONTRIBUTOR_FIRST_TIME = "the contributor, the first time only"
     EDITORS = "the editors"
     FOLLOWERS = "followers (one mail per batch)"
 
@@ -58,11 +59,20 @@ class Rule:
     label: Promise | None = None
     done_label: Promise | None = None
     bulk_label: Promise | None = None
+    # For a decision on the editors' picks, which the status alone does not tell apart: taken
+    # only on a contribution that is a pick (True) or is not (False). None for the others.
+    when_picked: bool | None = None
 
     @property
     def is_moderators_decision(self) -> bool:
         """A decision a moderator takes with a button or a bulk action (an edit is a form)."""
         return self.by is By.MODERATOR and self.to is not None
+
+    def allows(self, status: str, *, is_picked: bool | None = None) -> bool:
+        """Whether the table allows it from the status (and, where it asks, the pick) given."""
+        if status not in self.allowed_from:
+            return False
+        return self.when_picked is None or is_picked is None or is_picked == self.when_picked
 
 
 def _from(*statuses: Status) -> frozenset[Status]:
@@ -212,6 +222,36 @@ DECISIONS: dict[Action, Rule] = {
             verb=pgettext_lazy("cannot …", "close as not revised"),
             history=_("No revised version came in time; the contribution was closed as rejected."),
         ),
+        # The editors' picks: a published contribution shown first, which stays published. Whatever
+        # takes it off the site ends the pick as well (transitions.transition).
+        Rule(
+            action=Action.PICKED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PUBLISHED),
+            to=Status.PUBLISHED,
+            needs_reason=False,
+            told=(Told.CONTRIBUTOR_FIRST_TIME,),
+            verb=pgettext_lazy("cannot …", "make an editors' pick"),
+            history=_("%(actor)s made the contribution an editors' pick."),
+            label=_("Make an editors' pick"),
+            done_label=pgettext_lazy("decision taken", "Made an editors' pick"),
+            bulk_label=_("Make the selected contributions editors' picks"),
+            when_picked=False,
+        ),
+        Rule(
+            action=Action.UNPICKED,
+            by=By.MODERATOR,
+            allowed_from=_from(Status.PUBLISHED),
+            to=Status.PUBLISHED,
+            needs_reason=False,
+            told=(),
+            verb=pgettext_lazy("cannot …", "remove from the editors' picks"),
+            history=_("%(actor)s removed the contribution from the editors' picks."),
+            label=_("Remove from the editors' picks"),
+            done_label=pgettext_lazy("decision taken", "Removed from the editors' picks"),
+            bulk_label=_("Remove the selected contributions from the editors' picks"),
+            when_picked=True,
+        ),
     ]
 }
 
@@ -238,12 +278,16 @@ def history_sentence(decision: Decision, *, title: str = "") -> str:
     return f"{sentence} {reason}" if reason else sentence
 
 
-def moderators_decisions(status: str | None = None) -> list[Rule]:
-    """A moderator's decisions in the table's order; given a status, only those it allows."""
+def moderators_decisions(status: str | None = None, *, is_picked: bool | None = None) -> list[Rule]:
+    """
+    A moderator's decisions in the table's order; given a status, only those it allows, and given
+    whether the contribution is an editors' pick, only those that allows too.
+    """
     return [
         rule
         for rule in DECISIONS.values()
-        if rule.is_moderators_decision and (status is None or status in rule.allowed_from)
+        if rule.is_moderators_decision
+        and (status is None or rule.allows(status, is_picked=is_picked))
     ]
 
 
@@ -256,6 +300,8 @@ def decisions_as_markdown() -> str:
     with translation.override("en"):
         for rule in DECISIONS.values():
             starts = ", ".join(str(s.label) for s in Status if s in rule.allowed_from)
+            if rule.when_picked is not None:
+                starts += " (a pick)" if rule.when_picked else " (not a pick)"
             decision = f"{rule.verb} (with a reason)" if rule.needs_reason else str(rule.verb)
             to = str(Status(rule.to).label) if rule.to else "unchanged"
             told = ", ".join(rule.told) or "nobody"

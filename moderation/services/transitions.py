@@ -24,6 +24,19 @@ class TransitionNotAllowed(ModerationError):
         )
 
 
+class PickNotAllowed(ModerationError):
+    def __init__(self, action, is_picked):
+        self.action, self.is_picked = action, is_picked
+        super().__init__(
+            (
+                _("Cannot %(action)s: the contribution is already an editors' pick.")
+                if is_picked
+                else _("Cannot %(action)s: the contribution is not an editors' pick.")
+            )
+            % {"action": DECISIONS[action].verb}
+        )
+
+
 class DuplicateSubmission(ModerationError):
     def __init__(self, message_id):
         self.message_id = message_id
@@ -61,10 +74,13 @@ def required_reason(reason: str) -> str:
     return reason
 
 
-def check_allowed(action: Decision.Action, status: str) -> None:
-    """Refuse a decision that the table does not allow from this status."""
-    if status not in DECISIONS[action].allowed_from:
+def check_allowed(action: Decision.Action, status: str, *, is_picked: bool | None = None) -> None:
+    """Refuse a decision that the table does not allow from this status (or pick, if given)."""
+    rule = DECISIONS[action]
+    if status not in rule.allowed_from:
         raise TransitionNotAllowed(action, status)
+    if not rule.allows(status, is_picked=is_picked):
+        raise PickNotAllowed(action, is_picked)
 
 
 def version_of(contribution: Contribution) -> int:
@@ -103,25 +119,31 @@ def transition(
     Take a decision from the table: refuse it (TransitionNotAllowed) unless the status in the
     database is one it starts from, and a missing reason if it needs one; then move the status
     and record who decided, with any other field changes, in one transaction. `earlier` is the
-    title and text a change of text replaced, which the record keeps.
+    title and text a change of text replaced, which the record keeps. A decision that takes the
+    contribution off the site ends its being an editors' pick.
     """
     rule = DECISIONS[action]
     if rule.needs_reason:
         reason = required_reason(reason)
+    if rule.to != Status.PUBLISHED:
+        changes["picked_at"] = None
     with transaction.atomic():
-        current = (
+        current, picked_at = (
             Contribution.objects.select_for_update()
             .filter(pk=contribution.pk)
-            .values_list("status", flat=True)
+            .values_list("status", "picked_at")
             .get()
         )
-        check_allowed(action, current)
+        check_allowed(action, current, is_picked=picked_at is not None)
         # Where the database has no row locks (SQLite), this condition does their work.
-        updated = Contribution.objects.filter(pk=contribution.pk, status=current).update(
-            status=rule.to, **changes
-        )
+        unchanged = {"pk": contribution.pk, "status": current}
+        if rule.when_picked is not None:
+            unchanged["picked_at__isnull"] = picked_at is None
+        updated = Contribution.objects.filter(**unchanged).update(status=rule.to, **changes)
         if not updated:
-            raise TransitionNotAllowed(action, Contribution.objects.get(pk=contribution.pk).status)
+            now = Contribution.objects.get(pk=contribution.pk)
+            check_allowed(action, now.status, is_picked=now.is_picked)
+            raise TransitionNotAllowed(action, now.status)
         contribution.refresh_from_db()
         record_decision(
             contribution,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from debates.models import Contribution
 from moderation import services
@@ -26,7 +27,7 @@ BUTTONS = {
         ("marked_spam", "Markér som spam"),
         ("sent_back", "Send tilbage til revision"),
     ],
-    Status.PUBLISHED: [("unpublished", "Tag af siden")],
+    Status.PUBLISHED: [("unpublished", "Tag af siden"), ("picked", "Fremhæv")],
     Status.REJECTED: [("reopened", "Sæt tilbage i køen")],
     Status.SPAM: [("reopened", "Sæt tilbage i køen")],
     Status.WITHDRAWN: [],
@@ -39,6 +40,8 @@ BULK_ACTIONS = [
     ("decide_reopened", "Sæt de valgte indlæg tilbage i køen"),
     ("decide_unpublished", "Tag de valgte indlæg af siden (med begrundelse)"),
     ("decide_sent_back", "Send de valgte indlæg tilbage til revision (med en bemærkning)"),
+    ("decide_picked", "Fremhæv de valgte indlæg"),
+    ("decide_unpicked", "Fjern fremhævningen af de valgte indlæg"),
 ]
 EXPORTS = [
     ("export_csv", "Eksportér de offentliggjorte blandt de valgte som CSV"),
@@ -51,7 +54,16 @@ DONE = [
     (Action.REOPENED, Status.SPAM, "Sat tilbage i køen"),
     (Action.UNPUBLISHED, Status.PUBLISHED, "Taget af siden"),
     (Action.SENT_BACK, Status.PENDING, "Sendt tilbage til revision"),
+    (Action.PICKED, Status.PUBLISHED, "Fremhævet"),
+    (Action.UNPICKED, Status.PUBLISHED, "Fremhævning fjernet"),
 ]
+
+
+def make_to_decide(action, status, **fields):
+    """A contribution in `status` that the decision may be taken on, as far as its pick goes."""
+    if action == Action.UNPICKED:
+        fields.setdefault("picked_at", timezone.now())
+    return make_contribution(status=status, **fields)
 
 
 def buttons_on(page):
@@ -81,8 +93,18 @@ def test_a_contributions_page_offers_the_decisions_its_status_allows(moderator, 
 
     assert offered == BUTTONS[status]
     assert offered == [
-        (rule.action, str(rule.label)) for rule in services.moderators_decisions(status)
+        (rule.action, str(rule.label))
+        for rule in services.moderators_decisions(status, is_picked=False)
     ]
+
+
+def test_a_picks_page_offers_to_remove_it_from_the_picks_instead(moderator, question):
+    contribution = make_contribution(question=question, picked_at=timezone.now())
+    url = reverse("admin:debates_contribution_change", args=[contribution.pk])
+
+    offered = buttons_on(moderator.get(url).content.decode())
+
+    assert offered == [("unpublished", "Tag af siden"), ("unpicked", "Fjern fremhævningen")]
 
 
 def test_the_queue_offers_each_of_a_moderators_decisions_as_an_action(moderator, question):
@@ -101,7 +123,7 @@ def test_the_queue_offers_each_of_a_moderators_decisions_as_an_action(moderator,
 def test_a_decision_from_a_page_is_confirmed_in_the_past_tense(
     moderator, question, action, start, done
 ):
-    contribution = make_contribution(question=question, status=start, title="Om ledelse")
+    contribution = make_to_decide(action, start, question=question, title="Om ledelse")
 
     response = decide_on_page(moderator, contribution, action, reason="Derfor.")
 
@@ -115,7 +137,7 @@ def test_a_decision_from_a_page_is_confirmed_in_the_past_tense(
 def test_a_decision_on_a_selection_is_confirmed_in_the_past_tense(
     moderator, question, action, start, done
 ):
-    selected = [make_contribution(question=question, status=start) for _ in range(2)]
+    selected = [make_to_decide(action, start, question=question) for _ in range(2)]
 
     response = moderator.post(
         CHANGELIST,
@@ -172,6 +194,8 @@ def test_the_table_of_decisions_has_a_row_for_each_decision():
         "send back for revision (with a reason)",
         "send a revised version",
         "close as not revised",
+        "make an editors' pick",
+        "remove from the editors' picks",
     ]
     assert rows[6].startswith(
         "| awaiting confirmation, pending, published, rejected, spam, sent back for revision |"

@@ -96,6 +96,7 @@ def test_the_queue_lists_only_waiting_contributions_with_what_a_decision_needs(m
 def test_each_row_offers_the_decisions_its_status_allows_as_a_form_of_its_own(moderator, question):
     pending = waiting(question, hours=1)
     published = make_contribution(question=question)
+    picked = make_contribution(question=question, picked_at=timezone.now())
 
     page = moderator.get(CHANGELIST).content.decode()
 
@@ -105,7 +106,8 @@ def test_each_row_offers_the_decisions_its_status_allows_as_a_form_of_its_own(mo
         )
 
     assert buttons(pending) == [rule.action for rule in services.moderators_decisions("pending")]
-    assert buttons(published) == ["unpublished"]
+    assert buttons(published) == ["unpublished", "picked"]
+    assert buttons(picked) == ["unpublished", "unpicked"]
     form = re.search(rf'<form id="mia-decide-{pending.pk}" method="post" action="([^"]+)">', page)
     assert form.group(1) == decide_url(pending)
     # The row forms sit after the list's own form, never inside it.

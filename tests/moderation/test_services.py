@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from debates.models import Contribution, Question
 from moderation import emails, services
@@ -61,6 +62,14 @@ def _lapse(contribution, actor):
     return transition(contribution, action=Action.REVISION_LAPSED)
 
 
+def _pick(contribution, actor):
+    return services.pick(contribution=contribution, actor=actor)
+
+
+def _unpick(contribution, actor):
+    return services.unpick(contribution=contribution, actor=actor)
+
+
 def edit(contribution, actor, **changes):
     """Edit as the admin's form does: what is not changed is sent as it was."""
     fields = {
@@ -88,7 +97,17 @@ SERVICES = {
     Action.SENT_BACK: _send_back,
     Action.RESUBMITTED: _resubmit,
     Action.REVISION_LAPSED: _lapse,
+    Action.PICKED: _pick,
+    Action.UNPICKED: _unpick,
 }
+
+
+def make_to_decide(action, status, **fields):
+    """A contribution in `status` that the decision may be taken on, as far as its pick goes."""
+    if action == Action.UNPICKED and status == Status.PUBLISHED:
+        fields.setdefault("picked_at", timezone.now())
+    return make_contribution(status=status, **fields)
+
 
 # (decision, the states it may start from, the state it leads to; None: it stays), written out
 # here apart from the table in services, so that a wrong table fails these tests too.
@@ -104,6 +123,8 @@ EXPECTED = [
     (Action.SENT_BACK, {Status.PENDING}, Status.SENT_BACK),
     (Action.RESUBMITTED, {Status.SENT_BACK}, Status.PENDING),
     (Action.REVISION_LAPSED, {Status.SENT_BACK}, Status.REJECTED),
+    (Action.PICKED, {Status.PUBLISHED}, Status.PUBLISHED),
+    (Action.UNPICKED, {Status.PUBLISHED}, Status.PUBLISHED),
 ]
 FROM_THE_TABLE = [(rule.action, rule.allowed_from, rule.to) for rule in services.DECISIONS.values()]
 
@@ -137,7 +158,7 @@ def test_the_table_of_decisions_says_what_is_expected():
 def test_an_allowed_transition_changes_the_status_and_is_recorded(
     db, webmaster, action, start, end
 ):
-    contribution = make_contribution(status=start)
+    contribution = make_to_decide(action, start)
 
     result = SERVICES[action](contribution, webmaster)
 
@@ -188,6 +209,8 @@ REFUSALS = [
         Action.REVISION_LAPSED,
         "Kan ikke lukke som ikke revideret: indlægget har status “trukket tilbage”.",
     ),
+    (Action.PICKED, "Kan ikke fremhæve: indlægget har status “trukket tilbage”."),
+    (Action.UNPICKED, "Kan ikke fjerne fremhævningen: indlægget har status “trukket tilbage”."),
 ]
 
 
@@ -212,14 +235,20 @@ def test_a_decision_mails_those_the_table_says_are_told(
     settings.MIA_WEBMASTER_EMAIL = "redaktion@ruc.example"
     follower = "laeser@example.dk"
     Subscription.objects.create(email=follower, question=question, status="active")
-    contribution = make_contribution(question=question, status=min(rule.allowed_from))
+    contribution = make_to_decide(rule.action, min(rule.allowed_from), question=question)
     contributor = contribution.author_email
 
     sent = mails_sent_by(lambda: SERVICES[rule.action](contribution, webmaster))
 
     editors = {address for _name, address in getaddresses(emails.editor_addresses())}
     assert "redaktion@ruc.example" in editors
-    told = {Told.CONTRIBUTOR: {contributor}, Told.EDITORS: editors, Told.FOLLOWERS: {follower}}
+    told = {
+        Told.CONTRIBUTOR: {contributor},
+        # The first time is this one: the contribution was never picked before.
+        Told.CONTRIBUTOR_FIRST_TIME: {contributor},
+        Told.EDITORS: editors,
+        Told.FOLLOWERS: {follower},
+    }
     addresses = {address for m in sent for _name, address in getaddresses(m.to)}
     assert addresses == set().union(*(told[audience] for audience in rule.told))
 
@@ -291,7 +320,7 @@ def test_only_a_moderators_decisions_can_be_taken_on_many(db, webmaster, action)
 
 @pytest.mark.parametrize("rule", services.moderators_decisions(), ids=lambda rule: rule.action)
 def test_every_decision_a_moderator_takes_can_be_taken_on_many(db, webmaster, rule):
-    contribution = make_contribution(status=min(rule.allowed_from))
+    contribution = make_to_decide(rule.action, min(rule.allowed_from))
     done, refusals = services.decide_many(
         contributions=[contribution], action=rule.action, actor=webmaster, reason="Derfor."
     )
