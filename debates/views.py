@@ -18,6 +18,7 @@ from debates.models import (
     Talk,
     Workshop,
 )
+from debates.previews import discussion_posting
 from debates.search import find
 from debates.threads import (
     PAGE_PARAMETER,
@@ -129,6 +130,8 @@ def question_detail(request, slug):
             "question": question,
             "thread": thread,
             "thread_html": render_thread(thread.nodes, question=question),
+            "thread_path": page_url(question, thread.number),
+            "posting": discussion_posting(question, thread),
             "section": "debate",
         },
     )
