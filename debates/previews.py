@@ -13,11 +13,14 @@ import re
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import strip_tags
 
 from debates.models import Contribution, Question
 from debates.threads import ThreadPage, page_url
 
+# The site's logo as a link preview's image (templates/_page_meta.html), and the organisation's.
+LOGO = "img/mia-logo.png"
 # Open Graph names a locale by language and country; the site's languages, as its readers use them.
 OG_LOCALES = {"da": "da_DK", "en": "en_GB"}
 # Room for a description in a link preview: LinkedIn and Teams show two or three lines of it.
@@ -75,6 +78,7 @@ def institution() -> dict:
         "@type": "Organization",
         "name": settings.MIA_INSTITUTION["name"],
         "url": absolute("/"),
+        "logo": absolute(static(LOGO)),
     }
 
 

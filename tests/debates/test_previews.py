@@ -6,16 +6,19 @@ schema.org's JSON-LD, with nothing a reader of the page could not read on it.
 
 import json
 import re
+import struct
 from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.test import Client
 from django.utils import translation
 
 from debates.models import Contribution, Workshop
-from debates.previews import COMMENT_CHARS, DESCRIPTION_CHARS, shorten
+from debates.previews import COMMENT_CHARS, DESCRIPTION_CHARS, LOGO, shorten
 from tests.factories import make_contribution
 
 Status = Contribution.Status
@@ -112,9 +115,27 @@ def test_every_public_page_describes_itself_to_link_previews(
     assert head.one("og:locale") == locale
     assert head.one("og:locale:alternate") == alternate
     assert head.one("twitter:card") == "summary"
+    assert head.one("og:image") == settings.MIA_SITE_URL + static(LOGO)
+    assert head.one("og:image:alt")
     everything = " ".join(value for values in head.meta.values() for value in values)
     assert "@" not in everything, everything
     assert "<" not in everything, everything
+
+
+def test_the_preview_image_is_the_sites_own_square_png_of_the_size_the_tags_give(reader, seeded):
+    head = head_of(reader, "/")
+
+    with open(finders.find(LOGO), "rb") as file:
+        png = file.read()
+
+    assert head.one("og:image").startswith(settings.MIA_SITE_URL + "/")
+    assert head.one("og:image:type") == "image/png"
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (int(head.one("og:image:width")), int(head.one("og:image:height")))
+    # Twitter's summary card takes a square image of at least 144 pixels.
+    assert width == height >= 144
 
 
 def test_a_page_names_itself_in_its_title_and_describes_itself_in_its_own_words(reader, seeded):
@@ -212,6 +233,7 @@ def test_a_question_page_describes_the_question_and_its_contributions_for_search
         "@type": "Organization",
         "name": settings.MIA_INSTITUTION["name"],
         "url": settings.MIA_SITE_URL + "/",
+        "logo": settings.MIA_SITE_URL + static(LOGO),
     }
     assert posting["publisher"]["name"] == settings.MIA_INSTITUTION["name"]
     first_version = question.history.earliest("history_date").history_date
