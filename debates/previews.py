@@ -7,17 +7,21 @@ Both are part of the cached page, so they are made only of the page's content an
 address (MIA_SITE_URL and the page's path, without a visitor's query string), never of who asks.
 """
 
+import contextlib
 import html
 import json
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils.html import strip_tags
 
+from debates.cache import CACHE_ERRORS, local_copies
+from debates.fragments import FRAGMENT_SECONDS
 from debates.models import Contribution, Question
-from debates.threads import ThreadPage, page_url
+from debates.threads import Node, Shown, ThreadPage, page_url
 
 # The site's logo as a link preview's image (templates/_page_meta.html), and the organisation's.
 LOGO = "img/mia-logo.png"
@@ -29,6 +33,9 @@ DESCRIPTION_CHARS = 200
 # contributions does not carry all their words twice.
 COMMENT_CHARS = 500
 ELLIPSIS = "…"
+# Each contribution's Comment in the cache, by the digest of what its page shows; the number
+# changes with what a Comment is made of, so that a release never reads an older kind.
+COMMENT_KEY = "mia:comment:1:"
 # What a Comment says of a contribution: all of it shown on the page (debates/_reply.html) too.
 COMMENT_FIELDS = (
     "pk",
@@ -86,15 +93,9 @@ def discussion_posting(question: Question, thread: ThreadPage) -> dict:
     """
     The question as a schema.org DiscussionForumPosting on a page of its thread, with every
     published contribution that page shows as a Comment, nested as the thread nests them.
-    Two queries: the question's first version, and the contributions' names and texts.
+    The question comes annotated `with_first_version()`. One query, for the contributions whose
+    words are neither in the cache nor loaded by the page already.
     """
-    first_version = (
-        question.history.order_by("history_date").values_list("history_date", flat=True).first()
-    )
-    shown = _published_pks(thread.nodes)
-    contributions = {
-        c.pk: c for c in Contribution.objects.published().filter(pk__in=shown).only(*COMMENT_FIELDS)
-    }
     address = absolute(page_url(question, thread.number))
     organisation = institution()
     posting = {
@@ -114,44 +115,90 @@ def discussion_posting(question: Question, thread: ThreadPage) -> dict:
             "userInteractionCount": thread.reply_count,
         },
     }
-    if first_version:
-        posting["datePublished"] = first_version
-    comments = _comments(thread.nodes, contributions, address)
+    if question.first_version_at:
+        posting["datePublished"] = question.first_version_at
+    comments = _comments(thread.nodes, _described(thread.nodes), address)
     if comments:
         posting["comment"] = comments
     return posting
 
 
-def _published_pks(nodes) -> list[int]:
-    pks = []
+def _described(nodes: list[Node]) -> dict[int, dict]:
+    """
+    What a Comment says of each published contribution besides its place and date: from the
+    cache, under the digest of what the page shows of it (threads.Shown), or from the database.
+    A contribution the page has just loaded whole (debates/fragments.py) is described as it is,
+    and kept in the cache for the next time the page is built.
+    """
+    published = [n.contribution for n in _walk(nodes) if not n.is_placeholder]
+    keys = {c.pk: COMMENT_KEY + c.digest for c in published}
+    described, new = {}, {}
+    for c in published:
+        if not isinstance(c, Shown):
+            described[c.pk] = new[keys[c.pk]] = _description(c)
+            local_copies.put(keys[c.pk], described[c.pk], _size(described[c.pk]))
+    for pk, key in keys.items():
+        if (found := local_copies.get(key)) is not None:
+            described[pk] = found
+    wanted = [key for pk, key in keys.items() if pk not in described]
+    if wanted:
+        try:
+            fetched = cache.get_many(wanted)
+        except CACHE_ERRORS:
+            fetched = {}
+        for pk, key in keys.items():
+            if key in fetched:
+                described[pk] = fetched[key]
+                local_copies.put(key, fetched[key], _size(fetched[key]))
+    missing = [pk for pk in keys if pk not in described]
+    if missing:
+        for c in Contribution.objects.published().filter(pk__in=missing).only(*COMMENT_FIELDS):
+            described[c.pk] = new[keys[c.pk]] = _description(c)
+            local_copies.put(keys[c.pk], described[c.pk], _size(described[c.pk]))
+    if new:
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache.set_many(new, timeout=FRAGMENT_SECONDS)
+    return described
+
+
+def _description(c: Contribution) -> dict:
+    description = {
+        "author": {"@type": "Person", "name": c.author_name},
+        # A paper sent with no words of its own is still described by its name.
+        "text": summary(c.body_html, COMMENT_CHARS) or c.title or c.attachment_name,
+    }
+    if c.title:
+        description["headline"] = c.title
+    if c.edited_at:
+        description["dateModified"] = c.edited_at
+    return description
+
+
+def _size(description: dict) -> int:
+    return len(description["text"]) + len(description.get("headline", "")) + 200
+
+
+def _walk(nodes: list[Node]):
     for node in nodes:
-        if not node.is_placeholder:
-            pks.append(node.contribution.pk)
-        pks += _published_pks(node.children)
-    return pks
+        yield node
+        yield from _walk(node.children)
 
 
-def _comments(nodes, contributions: dict[int, Contribution], address: str) -> list[dict]:
+def _comments(nodes: list[Node], described: dict[int, dict], address: str) -> list[dict]:
     """The nodes' published contributions as Comments; a placeholder's replies take its place."""
     comments = []
     for node in nodes:
-        c = contributions.get(node.contribution.pk)
-        replies = _comments(node.children, contributions, address)
-        if node.is_placeholder or c is None:
+        c = node.contribution
+        replies = _comments(node.children, described, address)
+        if node.is_placeholder or c.pk not in described:
             comments += replies
             continue
         comment = {
             "@type": "Comment",
             "url": f"{address}#{c.anchor}",
-            "author": {"@type": "Person", "name": c.author_name},
             "datePublished": c.published_at,
-            # A paper sent with no words of its own is still described by its name.
-            "text": summary(c.body_html, COMMENT_CHARS) or c.title or c.attachment_name,
+            **described[c.pk],
         }
-        if c.title:
-            comment["headline"] = c.title
-        if c.edited_at:
-            comment["dateModified"] = c.edited_at
         if replies:
             comment["comment"] = replies
         comments.append(comment)

@@ -113,7 +113,10 @@ def paper_detail(request, number):
 def question_detail(request, slug):
     """A page of the question's thread; the first is the question's own address."""
     question = get_object_or_404(
-        Question.objects.select_related("paper__workshop", "paragraph__talk__workshop"), slug=slug
+        Question.objects.select_related(
+            "paper__workshop", "paragraph__talk__workshop"
+        ).with_first_version(),
+        slug=slug,
     )
     asked = request.GET.get(PAGE_PARAMETER)
     try:

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from debates.models import Contribution, Workshop
 from debates.previews import COMMENT_CHARS, DESCRIPTION_CHARS, LOGO, shorten
+from moderation import services
 from tests.factories import make_contribution
 
 Status = Contribution.Status
@@ -353,3 +354,43 @@ def test_the_english_question_page_describes_the_danish_debate_at_its_english_ad
     assert url == "/en/debat/lederens-roller/"
     assert posting["url"] == settings.MIA_SITE_URL + url
     assert posting["inLanguage"] == "da"
+
+
+def test_a_thread_rebuilt_from_cached_parts_is_described_as_one_built_afresh(reader, question):
+    make_contribution(question=question, title="Rum til at fejle", body="Plads til *forsøg*.")
+    make_contribution(question=question, title="", body="Et svar.", edited_at=timezone.now())
+    url = question.get_absolute_url()
+
+    afresh = head_of(reader, url).structured_data()
+    # Each change empties the page cache; the contributions' own parts stay cached.
+    make_contribution(body="Et indlæg under et andet spørgsmål.")
+    from_database = head_of(reader, url).structured_data()
+    make_contribution(body="Endnu et.")
+    from_cache = head_of(reader, url).structured_data()
+
+    assert afresh == from_database == from_cache
+    assert [c["text"] for c in afresh["comment"]] == ["Plads til forsøg.", "Et svar."]
+    assert "dateModified" in afresh["comment"][1]
+
+
+def test_the_editors_correction_replaces_the_words_in_the_structured_data(
+    reader, question, webmaster
+):
+    contribution = make_contribution(question=question, title="Før", body="Den første tekst.")
+    url = question.get_absolute_url()
+    head_of(reader, url)
+    make_contribution(body="Et indlæg under et andet spørgsmål.")
+    head_of(reader, url)
+
+    services.edit_contribution(
+        contribution=contribution,
+        actor=webmaster,
+        title="Efter",
+        body="Den rettede tekst.",
+        question=question,
+    )
+
+    [comment] = head_of(reader, url).structured_data()["comment"]
+    assert comment["headline"] == "Efter"
+    assert comment["text"] == "Den rettede tekst."
+    assert "dateModified" in comment
