@@ -123,6 +123,14 @@ def test_every_public_page_describes_itself_to_link_previews(
     assert "<" not in everything, everything
 
 
+def test_a_feed_opened_in_a_browser_is_previewed_as_the_page_about_it(reader, question):
+    head = head_of(reader, f"/debat/{question.slug}/feed/", HTTP_ACCEPT="text/html")
+
+    assert head.one("og:title") == f"MIA-debatten: {question.title}"
+    assert head.one("og:url") == f"{settings.MIA_SITE_URL}/debat/{question.slug}/feed/"
+    assert head.one("og:description") == head.one("description")
+
+
 def test_the_preview_image_is_the_sites_own_square_png_of_the_size_the_tags_give(reader, seeded):
     head = head_of(reader, "/")
 
