@@ -78,6 +78,8 @@ def _load_whole(nodes: list[Node], question: Question) -> None:
         return
     for contribution in Contribution.objects.filter(pk__in=wanted).only(*SHOWN_FIELDS):
         contribution.question = question
+        # The digest of what it shows stays with it: the page's other parts are cached by it.
+        contribution.digest = wanted[contribution.pk].contribution.digest
         wanted[contribution.pk].contribution = contribution
 
 

@@ -256,6 +256,15 @@ class QuestionQuerySet(models.QuerySet):
         )
         return self.annotate(last_published_at=Subquery(latest))
 
+    def with_first_version(self):
+        """Annotate `first_version_at`: when each was first put on the site (None if unknown)."""
+        first = (
+            Question.history.filter(id=OuterRef("pk"))
+            .order_by("history_date")
+            .values("history_date")[:1]
+        )
+        return self.annotate(first_version_at=Subquery(first))
+
 
 class Question(RenderedMarkdown):
     """

@@ -227,6 +227,9 @@ class Shown(NamedTuple):
     question_id: int
     digest: str
 
+    # Its anchor on the page, as the contribution's own (the same rule, in one place).
+    anchor = Contribution.anchor
+
 
 # Every field of a contribution that debates/_reply.html shows besides its place in the thread.
 DIGESTED_FIELDS = (

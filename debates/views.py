@@ -18,6 +18,7 @@ from debates.models import (
     Talk,
     Workshop,
 )
+from debates.previews import discussion_posting
 from debates.search import find
 from debates.threads import (
     PAGE_PARAMETER,
@@ -120,7 +121,10 @@ def paper_detail(request, number):
 def question_detail(request, slug):
     """A page of the question's thread; the first is the question's own address."""
     question = get_object_or_404(
-        Question.objects.select_related("paper__workshop", "paragraph__talk__workshop"), slug=slug
+        Question.objects.select_related(
+            "paper__workshop", "paragraph__talk__workshop"
+        ).with_first_version(),
+        slug=slug,
     )
     asked = request.GET.get(PAGE_PARAMETER)
     try:
@@ -138,6 +142,8 @@ def question_detail(request, slug):
             "thread": thread,
             "thread_html": render_thread(thread.nodes, question=question),
             "picks": thread.picks(PICKS_SHOWN),
+            "thread_path": page_url(question, thread.number),
+            "posting": discussion_posting(question, thread),
             "section": "debate",
         },
     )
