@@ -79,7 +79,7 @@ def budget(client, webmaster, urls):
 def test_every_page_costs_the_same_queries_for_ten_replies_or_a_thousand(
     client, seeded, webmaster, settings
 ):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 9
     long = grow(top_level_on_long=3, top_level_elsewhere=0, pending=2)
     add_placeholder(long)
     make_thread(Question.objects.get(slug="generel-debat"), top_level=1)
