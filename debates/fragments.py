@@ -119,6 +119,14 @@ def _write(nodes, parts, fragment, replies_label):
             parts.append(f'<ol class="thread list-unstyled"{replies_label}>')
             _write(node.children, parts, fragment, replies_label)
             parts.append("</ol></details>")
+        if node.more:
+            parts.append(
+                format_html(
+                    '<p class="thread-more-note"><a href="{}">{}</a></p>',
+                    node.more[1],
+                    _more_replies(node),
+                )
+            )
         parts.append("</li>")
 
 
@@ -133,6 +141,19 @@ def _replies_to(node: Node, count: int) -> str:
     return ngettext("%(count)s reply to %(name)s", "%(count)s replies to %(name)s", count) % {
         "count": count,
         "name": node.contribution.author_name,
+    }
+
+
+def _more_replies(node: Node) -> str:
+    """The link at the end of a page to where the replies under a contribution go on."""
+    number = node.more[0]
+    if node.is_placeholder:
+        return _("More replies to a contribution that is no longer shown, on page %(number)s") % {
+            "number": number
+        }
+    return _("More replies to %(name)s on page %(number)s") % {
+        "name": node.contribution.author_name,
+        "number": number,
     }
 
 

@@ -53,6 +53,8 @@ class Node:
     answers: "Node | None" = None
     # The published contribution it answers, when that is on another page of the thread.
     answers_elsewhere: int | None = None
+    # Where the replies under it go on, when some are on a later page: (page, address).
+    more: tuple[int, str] | None = None
 
     @property
     def is_placeholder(self):
@@ -373,6 +375,10 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
                 node.answers = nodes[target]
             elif target in rows and rows[target].status == Status.PUBLISHED:
                 node.answers_elsewhere = target
+        if later := [child for child in outline.children[pk] if child not in on_page]:
+            more = outline.page_of(later[0])
+            anchor = Contribution(pk=later[0]).anchor
+            node.more = (more, f"{page_url(question, more)}#{anchor}")
         if parent_id in on_page:
             nodes[parent_id].children.append(node)
         elif parent_id in continued:

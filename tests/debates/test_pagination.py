@@ -291,6 +291,21 @@ def test_a_sub_thread_that_goes_on_names_what_it_continues_and_links_back_to_it(
     assert not note.search(last)
 
 
+def test_a_sub_thread_that_goes_on_says_where_at_the_end_of_the_page(client, question, skewed):
+    big, replies, _later = skewed
+
+    first, end = page(client, question), page(client, question, 26)
+
+    more = re.compile(r'<p class="thread-more-note"><a href="([^"]*)">([^<]*)</a></p>')
+    assert more.findall(first) == [
+        (
+            f"/debat/{question.slug}/?side=2#indlaeg-{replies[19].pk}",
+            f"Flere svar til {big.author_name} på side 2",
+        )
+    ]
+    assert not more.search(end)
+
+
 def test_every_link_to_a_contribution_of_a_skewed_thread_lands_on_the_page_that_holds_it(
     client, question, skewed
 ):
