@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from debates.cache import local_copies
 from debates.models import Contribution, Question
-from tests.factories import make_contribution, make_thread
+from moderation.services import withdraw
+from tests.factories import make_contribution, make_replies, make_thread
 
 Status = Contribution.Status
 LONG = "lederens-roller"
@@ -106,3 +107,18 @@ def test_a_long_page_of_a_thread_costs_what_a_short_one_does(client, seeded):
 
     assert queries(client, f"/debat/{LONG}/") == few
     assert queries(client, f"/debat/{LONG}/?side=2") == few
+
+
+def test_a_page_in_the_middle_of_a_sub_thread_of_500_replies_costs_what_a_short_one_does(
+    client, seeded
+):
+    long = Question.objects.get(slug=LONG)
+    (top,) = make_thread(long, top_level=1)
+    few = queries(client, f"/debat/{LONG}/")
+
+    replies = make_replies(top, 500)
+    withdraw(contribution=replies[30])
+    make_contribution(question=long, parent=replies[30])
+
+    for url in (f"/debat/{LONG}/", f"/debat/{LONG}/?side=5", f"/debat/{LONG}/?side=63"):
+        assert queries(client, url) == few, url
