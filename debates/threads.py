@@ -366,6 +366,22 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
         pk: Node(found[pk] if pk in found else rows[pk].as_placeholder())
         for pk in (*wanted, *continued)
     }
+    return ThreadPage(
+        question=question,
+        nodes=_assemble(question, outline, wanted, nodes),
+        number=number,
+        page_count=outline.page_count,
+        reply_count=outline.reply_count,
+        newest_pk=outline.newest_pk,
+    )
+
+
+def _assemble(question, outline, wanted, nodes):
+    """
+    The page's contributions as a tree: replies under their parent, and those whose parent is on
+    an earlier page under a note for it; each knowing what it answers and where its replies go on.
+    """
+    on_page, rows = set(wanted), outline.rows
     roots = []
     for pk in wanted:
         node, parent_id = nodes[pk], rows[pk].parent_id
@@ -376,25 +392,19 @@ def build_thread_page(question: Question, number: int | str | None = 1) -> Threa
             elif target in rows and rows[target].status == Status.PUBLISHED:
                 node.answers_elsewhere = target
         if later := [child for child in outline.children[pk] if child not in on_page]:
-            more = outline.page_of(later[0])
-            anchor = Contribution(pk=later[0]).anchor
-            node.more = (more, f"{page_url(question, more)}#{anchor}")
+            node.more = (outline.page_of(later[0]), _place(question, outline, later[0]))
         if parent_id in on_page:
             nodes[parent_id].children.append(node)
-        elif parent_id in continued:
+        elif parent_id in nodes:
             last = roots[-1] if roots else None
             if not (isinstance(last, Continued) and last.parent is nodes[parent_id]):
-                anchor = Contribution(pk=parent_id).anchor
-                url = f"{page_url(question, outline.page_of(parent_id))}#{anchor}"
-                roots.append(Continued(nodes[parent_id], url))
+                roots.append(Continued(nodes[parent_id], _place(question, outline, parent_id)))
             roots[-1].children.append(node)
         else:
             roots.append(node)
-    return ThreadPage(
-        question=question,
-        nodes=roots,
-        number=number,
-        page_count=outline.page_count,
-        reply_count=outline.reply_count,
-        newest_pk=outline.newest_pk,
-    )
+    return roots
+
+
+def _place(question, outline, pk):
+    """The address of a contribution's page of the thread, at its anchor."""
+    return f"{page_url(question, outline.page_of(pk))}#{Contribution(pk=pk).anchor}"
