@@ -856,6 +856,7 @@ def prepare_data(args, database, env):
         ",".join(str(size) for size in args.sizes),
         "--seed",
         str(args.seed),
+        *(["--early"] if args.early else []),
         capture=True,
     )
     print(output, end="", flush=True)
@@ -990,6 +991,11 @@ def parse_args(argv=None):
         help=f"thread sizes measured (BENCH_SIZES; default {DEFAULT_SIZES})",
     )
     parser.add_argument("--seed", type=int, default=1, help="seed_demo's --seed")
+    parser.add_argument(
+        "--early",
+        action="store_true",
+        help="seed_demo's --early: replies gather round each thread's first contributions",
+    )
     parser.add_argument(
         "--publishes", type=int, default=10, help="real publishes timed on each question"
     )

@@ -21,7 +21,7 @@ from django.utils.html import strip_tags
 from debates.cache import CACHE_ERRORS, local_copies
 from debates.fragments import FRAGMENT_SECONDS
 from debates.models import Contribution, Question
-from debates.threads import Node, Shown, ThreadPage, page_url
+from debates.threads import Continued, Node, Shown, ThreadPage, page_url
 
 # The site's logo as a link preview's image (templates/_page_meta.html), and the organisation's.
 LOGO = "img/mia-logo.png"
@@ -180,7 +180,9 @@ def _size(description: dict) -> int:
 
 def _walk(nodes: list[Node]):
     for node in nodes:
-        yield node
+        # Replies continued from an earlier page: their parent is not shown here.
+        if not isinstance(node, Continued):
+            yield node
         yield from _walk(node.children)
 
 
@@ -188,8 +190,12 @@ def _comments(nodes: list[Node], described: dict[int, dict], address: str) -> li
     """The nodes' published contributions as Comments; a placeholder's replies take its place."""
     comments = []
     for node in nodes:
-        c = node.contribution
         replies = _comments(node.children, described, address)
+        # Replies continued from an earlier page stand at the top, as under a placeholder.
+        if isinstance(node, Continued):
+            comments += replies
+            continue
+        c = node.contribution
         if node.is_placeholder or c.pk not in described:
             comments += replies
             continue

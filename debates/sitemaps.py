@@ -1,6 +1,5 @@
 """The sitemap: the pages a search engine may list. Only published content has a page."""
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -40,11 +39,10 @@ class QuestionSitemap(Sitemap):
     def items(self):
         questions = list(Question.objects.with_last_publication().order_by("paper", "position"))
         found = outlines(q.pk for q in questions)
-        size = settings.MIA_THREAD_PAGE_SIZE
         return [
             (question, number)
             for question in questions
-            for number in range(1, max(1, -(-len(found[question.pk].root_pks) // size)) + 1)
+            for number in range(1, found[question.pk].page_count + 1)
         ]
 
     def location(self, item):

@@ -5,8 +5,9 @@ Where a published reply answers something that is no longer public (withdrawn or
 gap is shown as a placeholder carrying nothing of the missing contribution but its place in the
 thread.
 
-A long thread is read in pages of MIA_THREAD_PAGE_SIZE top-level contributions, each with all the
-replies under it. Which page holds a contribution is worked out from the thread's outline (who
+A long thread is read in pages of at most MIA_CONTRIBUTIONS_PER_PAGE contributions, whatever its
+shape: a sub-thread too big for one page goes on over the next ones, where a note names what its
+replies continue. Which page holds a contribution is worked out from the thread's outline (who
 hangs under whom, and when each was published), one small query for any number of questions, so
 that lists of links (feeds, search, the home page) cost the same for five contributions or fifty.
 """
@@ -17,7 +18,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db.models import CharField, Func, Q
 from django.urls import reverse
 
@@ -49,8 +50,12 @@ class Node:
     contribution: Contribution
     children: list["Node"] = field(default_factory=list)
     # For a reply hung under an ancestor of what it answers (threads nest only so deep): the node
-    # it answers, or None when that is no longer shown.
+    # it answers, or None when that is not on this page.
     answers: "Node | None" = None
+    # The published contribution it answers, when that is on another page of the thread.
+    answers_elsewhere: int | None = None
+    # Where the replies under it go on, when some are on a later page: (page, address).
+    more: tuple[int, str] | None = None
 
     @property
     def is_placeholder(self):
@@ -63,16 +68,16 @@ class Node:
         return c.parent_id is not None and c.in_reply_to_id not in (None, c.parent_id)
 
 
-def _assemble(nodes, shown):
-    for c in shown:
-        if nodes[c.pk].is_flattened:
-            nodes[c.pk].answers = nodes.get(c.in_reply_to_id)
+@dataclass
+class Continued:
+    """
+    Replies on this page to a contribution on an earlier page: what they continue (a node of
+    its own, never rendered here) and where it is.
+    """
 
-    roots = []
-    for node in sorted(nodes.values(), key=lambda node: _thread_order(node.contribution)):
-        parent = nodes.get(node.contribution.parent_id)
-        (parent.children if parent else roots).append(node)
-    return roots
+    parent: Node
+    url: str
+    children: list[Node] = field(default_factory=list)
 
 
 def _thread_order(c):
@@ -86,31 +91,57 @@ def _thread_order(c):
 class Outline:
     """
     The shape of one question's thread without its texts: every contribution it shows (the
-    published ones and the placeholders above them), the top-level ones in thread order, and the
-    top-level one each hangs under.
+    published ones and the placeholders above them), in thread order, and which page holds each.
     """
 
     def __init__(self, question_id, rows):
         self.question_id = question_id
         self.rows = rows
-        self.reply_count = sum(row.status == Status.PUBLISHED for row in rows.values())
+        published = [row for row in rows.values() if row.status == Status.PUBLISHED]
+        self.reply_count = len(published)
+        newest = max(published, key=lambda row: (row.published_at, row.pk), default=None)
+        self.newest_pk = newest.pk if newest else None
         # As in the tree, a contribution whose parent is not shown stands at the top.
-        roots = [r for r in rows.values() if r.parent_id is None or r.parent_id not in rows]
-        self.root_pks = [row.pk for row in sorted(roots, key=_thread_order)]
-        self._root_of = {}
+        self.children = {pk: [] for pk in rows}
+        self.root_pks = []
+        for row in sorted(rows.values(), key=_thread_order):
+            siblings = self.children.get(row.parent_id, self.root_pks)
+            siblings.append(row.pk)
 
-    def root_of(self, pk):
-        chain = []
-        while pk not in self._root_of:
-            chain.append(pk)
-            parent = self.rows[pk].parent_id
-            if parent is None or parent not in self.rows:
-                self._root_of[pk] = pk
-                break
-            pk = parent
-        for link in chain:
-            self._root_of[link] = self._root_of[pk]
-        return self._root_of[pk]
+    @cached_property
+    def pages(self) -> list[list[int]]:
+        """
+        The contributions of each page, in thread order: at most MIA_CONTRIBUTIONS_PER_PAGE. A
+        sub-thread that fits on a page is never split; a bigger one goes on over the next pages,
+        broken between the sub-threads under it.
+        """
+        limit = max(1, settings.MIA_CONTRIBUTIONS_PER_PAGE)
+        order, position = self._in_order, self._position
+        sizes = {}
+        for pk in reversed(order):
+            sizes[pk] = 1 + sum(sizes[child] for child in self.children[pk])
+        pages = [[]]
+        # Depth first: a sub-thread is placed whole, or its top alone and its replies after it,
+        # each the same way.
+        stack = list(reversed(self.root_pks))
+        while stack:
+            pk = stack.pop()
+            room = limit - len(pages[-1])
+            if sizes[pk] <= limit:
+                if sizes[pk] > room:
+                    pages.append([])
+                start = position[pk]
+                pages[-1].extend(order[start : start + sizes[pk]])
+            else:
+                if not room:
+                    pages.append([])
+                pages[-1].append(pk)
+                stack.extend(reversed(self.children[pk]))
+        return pages
+
+    @property
+    def page_count(self):
+        return len(self.pages)
 
     def picks(self, limit):
         """The ids of the thread's latest editors' picks, the latest first, at most `limit`."""
@@ -123,13 +154,25 @@ class Outline:
 
     def page_of(self, pk):
         """The page that shows the contribution; 1 for one that is not shown at all."""
-        if pk not in self.rows:
-            return 1
-        return self._root_index[self.root_of(pk)] // settings.MIA_THREAD_PAGE_SIZE + 1
+        return self._page_of.get(pk, 1)
 
     @cached_property
-    def _root_index(self):
-        return {pk: i for i, pk in enumerate(self.root_pks)}
+    def _page_of(self):
+        return {pk: number for number, pks in enumerate(self.pages, 1) for pk in pks}
+
+    @cached_property
+    def _in_order(self):
+        """Every contribution in thread order: each followed by the sub-thread under it."""
+        order, stack = [], list(reversed(self.root_pks))
+        while stack:
+            pk = stack.pop()
+            order.append(pk)
+            stack.extend(reversed(self.children[pk]))
+        return order
+
+    @cached_property
+    def _position(self):
+        return {pk: i for i, pk in enumerate(self._in_order)}
 
 
 class Row(NamedTuple):
@@ -225,6 +268,7 @@ class Shown(NamedTuple):
     published_at: datetime | None
     depth: int
     question_id: int
+    author_name: str
     digest: str
 
     # Its anchor on the page, as the contribution's own (the same rule, in one place).
@@ -277,10 +321,13 @@ class PageNotFound(Exception):
 @dataclass
 class ThreadPage:
     question: Question
-    nodes: list[Node]
-    page: object  # django.core.paginator.Page of the top-level contributions' ids
+    nodes: list["Node | Continued"]
+    number: int
+    page_count: int
     reply_count: int
     outline: Outline
+    # The newest published contribution of the whole thread, wherever it is.
+    newest_pk: int | None = None
 
     def picks(self, limit: int) -> list[Contribution]:
         """
@@ -297,25 +344,17 @@ class ThreadPage:
         return picks
 
     @property
-    def number(self):
-        return self.page.number
-
-    @property
-    def page_count(self):
-        return self.page.paginator.num_pages
-
-    @property
     def previous_url(self):
-        return page_url(self.question, self.number - 1) if self.page.has_previous() else None
+        return page_url(self.question, self.number - 1) if self.number > 1 else None
 
     @property
     def next_url(self):
-        return page_url(self.question, self.number + 1) if self.page.has_next() else None
+        return page_url(self.question, self.number + 1) if self.number < self.page_count else None
 
     @property
     def links(self):
         """The pages to offer: the first and last, those around this one, and gaps between."""
-        paginator = self.page.paginator
+        paginator = Paginator(range(self.page_count), 1)
         return [
             (number, page_url(self.question, number) if number != paginator.ELLIPSIS else None)
             for number in paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1)
@@ -324,37 +363,82 @@ class ThreadPage:
 
 def build_thread_page(question: Question, number: int | str | None = 1) -> ThreadPage:
     """
-    One page of the question's thread: its share of the top-level contributions, each with every
-    reply under it. Two queries, whatever the thread's length. Raises PageNotFound.
+    One page of the question's thread: at most MIA_CONTRIBUTIONS_PER_PAGE contributions, those
+    whose parent is on an earlier page under a note that names it. Two queries, whatever the
+    thread's length or shape. Raises PageNotFound.
     """
     outline = outlines([question.pk])[question.pk]
-    paginator = Paginator(outline.root_pks, settings.MIA_THREAD_PAGE_SIZE)
     try:
-        page = paginator.page(number or 1)
-    except InvalidPage as error:
-        raise PageNotFound(number) from error
-    on_page = set(page.object_list)
-    wanted = [pk for pk in outline.rows if outline.root_of(pk) in on_page]
-    published = [pk for pk in wanted if outline.rows[pk].status == Status.PUBLISHED]
-    shown = (
-        [
-            Shown(*values)
-            for values in Contribution.objects.filter(pk__in=published)
+        number = int(number or 1)
+        wanted = outline.pages[number - 1] if number >= 1 else None
+    except (ValueError, TypeError, IndexError, OverflowError):
+        wanted = None
+    if wanted is None:
+        raise PageNotFound(number)
+    on_page = set(wanted)
+    rows = outline.rows
+    # What the first replies on the page continue: named in the note above them.
+    continued = {
+        rows[pk].parent_id
+        for pk in wanted
+        if rows[pk].parent_id in rows and rows[pk].parent_id not in on_page
+    }
+    fetched = [pk for pk in (*wanted, *continued) if rows[pk].status == Status.PUBLISHED]
+    found = (
+        {
+            values[0]: Shown(*values)
+            for values in Contribution.objects.filter(pk__in=fetched)
             .annotate(digest=SHOWN_DIGEST)
-            .order_by("published_at", "pk")
+            .order_by()
             .values_list(*Shown._fields)
-        ]
-        if published
-        else []
+        }
+        if fetched
+        else {}
     )
-    nodes = {c.pk: Node(c) for c in shown}
-    for pk in wanted:
-        if pk not in nodes:
-            nodes[pk] = Node(outline.rows[pk].as_placeholder())
+    nodes = {
+        pk: Node(found[pk] if pk in found else rows[pk].as_placeholder())
+        for pk in (*wanted, *continued)
+    }
     return ThreadPage(
         question=question,
-        nodes=_assemble(nodes, shown),
-        page=page,
+        nodes=_assemble(question, outline, wanted, nodes),
+        number=number,
+        page_count=outline.page_count,
         reply_count=outline.reply_count,
         outline=outline,
+        newest_pk=outline.newest_pk,
     )
+
+
+def _assemble(question, outline, wanted, nodes):
+    """
+    The page's contributions as a tree: replies under their parent, and those whose parent is on
+    an earlier page under a note for it; each knowing what it answers and where its replies go on.
+    """
+    on_page, rows = set(wanted), outline.rows
+    roots = []
+    for pk in wanted:
+        node, parent_id = nodes[pk], rows[pk].parent_id
+        if node.is_flattened:
+            target = node.contribution.in_reply_to_id
+            if target in on_page:
+                node.answers = nodes[target]
+            elif target in rows and rows[target].status == Status.PUBLISHED:
+                node.answers_elsewhere = target
+        if later := [child for child in outline.children[pk] if child not in on_page]:
+            node.more = (outline.page_of(later[0]), _place(question, outline, later[0]))
+        if parent_id in on_page:
+            nodes[parent_id].children.append(node)
+        elif parent_id in nodes:
+            last = roots[-1] if roots else None
+            if not (isinstance(last, Continued) and last.parent is nodes[parent_id]):
+                roots.append(Continued(nodes[parent_id], _place(question, outline, parent_id)))
+            roots[-1].children.append(node)
+        else:
+            roots.append(node)
+    return roots
+
+
+def _place(question, outline, pk):
+    """The address of a contribution's page of the thread, at its anchor."""
+    return f"{page_url(question, outline.page_of(pk))}#{Contribution(pk=pk).anchor}"

@@ -309,9 +309,9 @@ MIA_MAIL_LOG_DAYS = env.int("MIA_MAIL_LOG_DAYS", default=30)
 
 # How deep replies nest; a reply to a reply at this depth becomes its sibling.
 MIA_MAX_REPLY_DEPTH = env.int("MIA_MAX_REPLY_DEPTH", default=4)
-# How many top-level contributions, each with all the replies under it, a page of a thread shows:
-# in a lively debate about a hundred contributions, some 150-200 KB of HTML (30 KB sent).
-MIA_THREAD_PAGE_SIZE = env.int("MIA_THREAD_PAGE_SIZE", default=25)
+# How many contributions a page of a thread shows at most, whatever the thread's shape: a
+# sub-thread too big for one page goes on over the next (about a phone screen each).
+MIA_CONTRIBUTIONS_PER_PAGE = env.int("MIA_CONTRIBUTIONS_PER_PAGE", default=8)
 # How long a confirmation link in a mail works.
 MIA_CONFIRMATION_DAYS = env.int("MIA_CONFIRMATION_DAYS", default=7)
 # How long a contribution sent back for revision waits for the revised version (and its link works).

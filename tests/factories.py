@@ -1,6 +1,7 @@
 """Factory functions with overridable defaults. The site's own content comes from the seed."""
 
 import itertools
+import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -141,3 +142,93 @@ def make_thread(question, *, top_level, replies_each=0, start=None, status=None)
     for level in range(2, replies_each + 2):
         parents = batch(parents, level)
     return roots
+
+
+def make_replies(parent, count, *, start=None):
+    """`count` published replies straight under `parent`, a minute apart, in one bulk insert."""
+    start = start or parent.published_at or timezone.now() - timedelta(days=20)
+    html = render_markdown("Et svar i en lang tråd.")
+    return Contribution.objects.bulk_create(
+        Contribution(
+            question=parent.question,
+            parent=parent,
+            depth=parent.depth + 1,
+            status=Contribution.Status.PUBLISHED,
+            author_name=f"Svarer {i}",
+            author_email=f"svarer{i}@example.dk",
+            body="Et svar i en lang tråd.",
+            body_html=html,
+            confirmed_at=start,
+            published_at=start + timedelta(minutes=i + 1),
+        )
+        for i in range(count)
+    )
+
+
+_WORDS = [
+    "ledelse",
+    "medarbejderne",
+    "innovation",
+    "kommunen",
+    "styrelsen",
+    "rum",
+    "til",
+    "at",
+    "prøve",
+    "noget",
+    "nyt",
+    "erfaring",
+    "viser",
+    "planen",
+    "betyder",
+    "mere",
+    "end",
+    "tillid",
+    "motivation",
+    "implementering",
+    "projekt",
+    "borgerne",
+    "drift",
+    "kerneopgaven",
+    "samarbejde",
+    "økonomi",
+    "faglighed",
+    "læring",
+    "forandring",
+    "evaluering",
+    "dialog",
+]
+
+
+def make_early_thread(question, replies, *, seed=1, max_depth=4):
+    """
+    A published thread of `replies` contributions in which early ones gather most replies: a
+    quarter start a sub-thread, the rest answer the n-th contribution so far in proportion to
+    1/n, as `seed_demo --early` does. Each has a title-less text of three short paragraphs.
+    """
+    r = random.Random(seed)
+    start = timezone.now() - timedelta(days=40)
+    made = []
+    for n in range(replies):
+        parent = None
+        if made and r.random() >= 0.25:
+            parent = r.choices(made, [1 / rank for rank in range(1, len(made) + 1)])[0]
+        answers = parent
+        if parent is not None and parent.depth >= max_depth:
+            parent = parent.parent  # as the services do: it joins the deepest level
+        body = "\n\n".join(
+            " ".join(r.choice(_WORDS) for _ in range(r.randint(15, 35))).capitalize() + "."
+            for _ in range(3)
+        )
+        made.append(
+            make_contribution(
+                question=question,
+                parent=parent,
+                in_reply_to=answers,
+                author_name=f"{r.choice(['Anne', 'Lars', 'Mette', 'Søren'])} Deltager{n}",
+                title="" if parent else f"Indlæg {n}",
+                body=body,
+                published_at=start + timedelta(minutes=n),
+            )
+        )
+    return made

@@ -140,7 +140,7 @@ def test_a_page_asked_for_with_a_parameter_it_does_not_read_is_not_cached(reader
 
 
 def test_each_page_of_a_thread_is_cached_on_its_own(reader, question, settings):
-    settings.MIA_THREAD_PAGE_SIZE = 2
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 2
     make_thread(question, top_level=5, replies_each=0)
     url = question.get_absolute_url()
     pages = [cached_now(reader, url), cached_now(reader, f"{url}?side=2")]

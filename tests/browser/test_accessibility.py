@@ -79,7 +79,7 @@ def test_search_results_and_a_thread_past_the_depth_cap_meet_wcag_21_aa(
 
 @pytest.mark.parametrize("language", ["", "/en"])
 def test_a_page_of_a_long_thread_meets_wcag_21_aa(page, seeded, question, settings, language):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 12
     make_thread(question, top_level=8, replies_each=3)
 
     page.goto(f"{language}{question.get_absolute_url()}?side=2")

@@ -28,7 +28,7 @@ def unbroken(text):
 def test_a_printed_thread_gives_its_address_and_the_full_address_of_each_link_in_its_text(
     page, seeded, question, settings, live_server
 ):
-    settings.MIA_THREAD_PAGE_SIZE = 1
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 6
     reply, _deepest = thread_with_depth(question, settings)
     paper = make_contribution(
         question=question,

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.html import escape
 
-from tests.factories import make_contribution
+from tests.factories import make_contribution, make_early_thread
 
 # What a reader downloads for a question page, apart from the thread's own text, gzip-compressed.
 BUDGET_BYTES = 60 * 1024
+# The first page of a long thread as sent, words and all, gzip-compressed.
+LONG_THREAD_PAGE_BYTES = 25 * 1024
 
 # WhiteNoise compresses static files at gzip's highest level; a proxy typically uses 6 for pages.
 STATIC_LEVEL = 9
@@ -98,7 +100,9 @@ def add_short_contributions(question, count=50):
     return texts
 
 
-def test_a_question_page_with_fifty_contributions_stays_within_its_budget(client, question):
+def test_a_question_page_with_fifty_contributions_stays_within_its_budget(
+    client, question, settings
+):
     """
     What a reader downloads for a question page with 50 short contributions: its HTML as the
     test client renders it, plus every stylesheet and script the page links, each gzipped alone.
@@ -106,6 +110,7 @@ def test_a_question_page_with_fifty_contributions_stays_within_its_budget(client
     before it is measured; their markup (headers, dates, the Report, Reply and Link controls,
     the nesting) counts, and so does everything else on the page.
     """
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 50
     texts = add_short_contributions(question, 50)
 
     response = client.get(question.get_absolute_url())
@@ -116,3 +121,14 @@ def test_a_question_page_with_fifty_contributions_stays_within_its_budget(client
     assert any(url.endswith(".css") for url in sizes), "the page links no stylesheet"
     listing = ", ".join(f"{name} {size / 1024:.1f} KB" for name, size in sizes.items())
     assert sum(sizes.values()) < BUDGET_BYTES, listing
+
+
+def test_the_first_page_of_a_thousand_contributions_gathered_round_the_first_ones_is_light(
+    client, question
+):
+    make_early_thread(question, 1000)
+
+    html = client.get(question.get_absolute_url()).content
+
+    assert 0 < html.count(b'<article class="reply"') <= settings.MIA_CONTRIBUTIONS_PER_PAGE
+    assert gzipped_size(html, HTML_LEVEL) <= LONG_THREAD_PAGE_BYTES

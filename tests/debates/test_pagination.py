@@ -7,10 +7,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from debates.models import Contribution
-from debates.threads import contribution_url
+from debates.threads import contribution_url, with_thread_pages
 from moderation.models import Subscription
 from moderation.services import publish, withdraw
-from tests.factories import make_contribution, make_thread
+from tests.factories import make_contribution, make_replies, make_thread
 from tests.mail import links
 
 Status = Contribution.Status
@@ -19,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(autouse=True)
 def _pages_of_three(settings):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 9
 
 
 @pytest.fixture
@@ -104,7 +104,10 @@ def test_the_page_links_are_plain_links_in_a_labelled_navigation(client, questio
     assert "(side 2 af 3)" in html.split("</title>")[0]
 
 
-def test_a_thread_of_many_pages_offers_the_ends_and_the_pages_around_this_one(client, question):
+def test_a_thread_of_many_pages_offers_the_ends_and_the_pages_around_this_one(
+    client, question, settings
+):
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 3
     make_thread(question, top_level=90)
 
     html = page(client, question, 15)
@@ -228,3 +231,167 @@ def test_a_withdrawal_without_replies_moves_the_later_contributions_up_a_page(qu
     withdraw(contribution=roots[0])
 
     assert contribution_url(roots[3]).startswith(f"/debat/{question.slug}/#")
+
+
+# Pages bounded by contributions, whatever the thread's shape -------------------------------------
+
+
+@pytest.fixture
+def skewed(question, settings):
+    """
+    One top-level contribution with 500 replies straight under it, then two sub-threads of ten
+    (a contribution and a chain of nine under it).
+    """
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 20
+    (big,) = make_thread(question, top_level=1)
+    replies = make_replies(big, 500)
+    later = make_thread(question, top_level=2, replies_each=9, start=replies[-1].published_at)
+    return big, replies, later
+
+
+def every_page(client, question):
+    pages, number = [], 1
+    while True:
+        response = client.get(question.get_absolute_url(), {"side": number} if number > 1 else {})
+        if response.status_code == 404:
+            return pages
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+        number += 1
+
+
+def test_a_page_holds_at_most_the_set_number_of_contributions_however_skewed_the_thread(
+    client, question, skewed
+):
+    big, replies, later = skewed
+
+    pages = every_page(client, question)
+
+    assert [len(anchors(html)) for html in pages] == [20] * 25 + [1 + 10, 10]
+    shown = [pk for html in pages for pk in anchors(html)]
+    expected = [big.pk, *(r.pk for r in replies)]
+    expected += [pk for root in later for pk in subtree(root)]
+    assert shown == expected
+
+
+def test_a_sub_thread_that_goes_on_names_what_it_continues_and_links_back_to_it(
+    client, question, skewed
+):
+    big, _replies, _later = skewed
+    first, second, end, last = (page(client, question, n) for n in (None, 2, 26, 27))
+
+    note = re.compile(r'<p class="thread-continued-note"><a href="([^"]*)">([^<]*)</a></p>')
+    continued = (
+        f"/debat/{question.slug}/#indlaeg-{big.pk}",
+        f"Fortsat: svar til {big.author_name}",
+    )
+    assert not note.search(first)
+    assert note.findall(second) == note.findall(end) == [continued]
+    # What begins on a page of its own needs no note.
+    assert not note.search(last)
+
+
+def test_a_sub_thread_that_goes_on_says_where_at_the_end_of_the_page(client, question, skewed):
+    big, replies, _later = skewed
+
+    first, end = page(client, question), page(client, question, 26)
+
+    more = re.compile(r'<p class="thread-more-note"><a href="([^"]*)">([^<]*)</a></p>')
+    assert more.findall(first) == [
+        (
+            f"/debat/{question.slug}/?side=2#indlaeg-{replies[19].pk}",
+            f"Flere svar til {big.author_name} på side 2",
+        )
+    ]
+    assert not more.search(end)
+
+
+def test_every_link_to_a_contribution_of_a_skewed_thread_lands_on_the_page_that_holds_it(
+    client, question, skewed
+):
+    big, replies, later = skewed
+    pages = {
+        number: set(anchors(html)) for number, html in enumerate(every_page(client, question), 1)
+    }
+
+    for contribution in with_thread_pages(
+        Contribution.objects.published().filter(question=question)
+    ):
+        path, anchor = contribution.thread_url.split("#")
+        number = int(path.partition("?side=")[2] or 1)
+        assert anchor == f"indlaeg-{contribution.pk}"
+        assert contribution.pk in pages[number], contribution.thread_url
+    for contribution in (big, replies[18], replies[19], replies[-1], later[-1]):
+        location = client.get(f"/indlaeg/{contribution.pk}/")["Location"]
+        assert location == contribution_url(contribution)
+
+
+def test_the_sitemap_lists_every_page_of_a_skewed_thread(client, question, skewed):
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert f"<loc>http://testserver/debat/{question.slug}/?side=27</loc>" in xml
+    assert "?side=28" not in xml
+
+
+def test_a_sub_thread_that_fits_on_a_page_is_not_split(client, question, settings):
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 5
+    roots = make_thread(question, top_level=3, replies_each=2)
+
+    pages = every_page(client, question)
+
+    assert [sorted(anchors(html)) for html in pages] == [
+        sorted(subtree(roots[0])),
+        sorted(subtree(roots[1])),
+        sorted(subtree(roots[2])),
+    ]
+
+
+def test_a_reply_that_answers_a_contribution_on_an_earlier_page_links_to_it(
+    client, question, settings
+):
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 3
+    settings.MIA_MAX_REPLY_DEPTH = 2
+    (top,) = make_thread(question, top_level=1)
+    first, _second, _third = make_replies(top, 3)
+    flattened = make_contribution(question=question, parent=top, in_reply_to=first)
+
+    html = page(client, question, 2)
+
+    assert flattened.pk in anchors(html)
+    assert first.pk not in anchors(html)
+    assert f'Svar til <a href="/indlaeg/{first.pk}/">et tidligere indlæg</a>' in html
+
+
+def test_each_reply_count_names_what_it_folds(client, question):
+    (top,) = make_thread(question, top_level=1, replies_each=3)
+
+    html = page(client, question)
+
+    summaries = re.findall(r'<details class="thread-fold" open><summary>([^<]*)</summary>', html)
+    assert summaries == [
+        f"3 svar til {top.author_name}",
+        "2 svar til Bidragyder 0-2",
+        "1 svar til Bidragyder 0-3",
+    ]
+
+
+def test_the_page_leads_to_the_newest_contribution_wherever_it_is(client, question, skewed):
+    _big, replies, _later = skewed
+    newest = make_contribution(question=question, parent=replies[3])
+
+    html = page(client, question, 27)
+    found = re.search(r'<a class="[^"]*" href="(/indlaeg/\d+/)">Nyeste indlæg</a>', html)
+
+    assert found.group(1) == f"/indlaeg/{newest.pk}/"
+    location = client.get(found.group(1))["Location"]
+    assert location == f"/debat/{question.slug}/#indlaeg-{newest.pk}"
+    assert newest.pk in anchors(page(client, question))
+
+
+def test_every_page_of_an_open_question_offers_the_way_to_the_form(client, question, skewed):
+    for number in (None, 2, 27):
+        html = page(client, question, number)
+        link = html.index('href="#skriv">Skriv et indlæg</a>')
+        assert link < html.index('id="thread-heading"')
+        assert 'id="skriv"' in html
+        assert 'id="indlaeg-formular"' in html

@@ -14,10 +14,13 @@ Status = Contribution.Status
 
 @pytest.fixture(autouse=True)
 def _pages_of_three(settings):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 3
 
 
-def test_the_address_of_a_contribution_leads_to_its_page_and_place_in_the_thread(client, question):
+def test_the_address_of_a_contribution_leads_to_its_page_and_place_in_the_thread(
+    client, question, settings
+):
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 4
     roots = make_thread(question, top_level=4, replies_each=1)
     reply = Contribution.objects.get(parent=roots[3])
 

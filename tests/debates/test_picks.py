@@ -82,7 +82,7 @@ def test_a_question_without_picks_has_no_list_of_them(client, question):
 
 
 def test_a_pick_deep_in_a_long_thread_links_to_the_page_that_shows_it(client, question, settings):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 3
     make_thread(question, top_level=3, start=timezone.now() - timedelta(days=9))
     late = picked(question, "Sent men godt")
     make_thread(question, top_level=2, start=timezone.now() + timedelta(days=1))

@@ -199,7 +199,7 @@ def test_the_address_in_a_preview_carries_no_query_of_the_visitor(reader, questi
 
 
 def test_a_later_page_of_a_thread_is_previewed_at_its_own_address(reader, question, settings):
-    settings.MIA_THREAD_PAGE_SIZE = 1
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 1
     first = make_contribution(question=question, author_name="Første Skribent")
     second = make_contribution(question=question, author_name="Anden Skribent")
     url = question.get_absolute_url()
@@ -402,3 +402,21 @@ def test_the_editors_correction_replaces_the_words_in_the_structured_data(
     assert comment["headline"] == "Efter"
     assert comment["text"] == "Den rettede tekst."
     assert "dateModified" in comment
+
+
+def test_replies_continued_from_an_earlier_page_are_described_at_the_top(
+    reader, question, settings
+):
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 2
+    parent = make_contribution(question=question, author_name="Første Skribent")
+    replies = [
+        make_contribution(question=question, parent=parent, author_name=f"Svar {n}")
+        for n in range(3)
+    ]
+    url = question.get_absolute_url()
+
+    posting = head_of(reader, url + "?side=2").structured_data()
+
+    assert [c["author"]["name"] for c in posting["comment"]] == ["Svar 1", "Svar 2"]
+    assert parent.author_name not in json.dumps(posting, ensure_ascii=False)
+    assert replies[0].author_name not in json.dumps(posting, ensure_ascii=False)

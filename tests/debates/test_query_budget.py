@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from debates.cache import local_copies
 from debates.models import Contribution, Question
-from tests.factories import make_contribution, make_thread
+from moderation.services import withdraw
+from tests.factories import make_contribution, make_replies, make_thread
 
 Status = Contribution.Status
 LONG = "lederens-roller"
@@ -79,7 +80,7 @@ def budget(client, webmaster, urls):
 def test_every_page_costs_the_same_queries_for_ten_replies_or_a_thousand(
     client, seeded, webmaster, settings
 ):
-    settings.MIA_THREAD_PAGE_SIZE = 3
+    settings.MIA_CONTRIBUTIONS_PER_PAGE = 9
     long = grow(top_level_on_long=3, top_level_elsewhere=0, pending=2)
     add_placeholder(long)
     make_thread(Question.objects.get(slug="generel-debat"), top_level=1)
@@ -106,3 +107,18 @@ def test_a_long_page_of_a_thread_costs_what_a_short_one_does(client, seeded):
 
     assert queries(client, f"/debat/{LONG}/") == few
     assert queries(client, f"/debat/{LONG}/?side=2") == few
+
+
+def test_a_page_in_the_middle_of_a_sub_thread_of_500_replies_costs_what_a_short_one_does(
+    client, seeded
+):
+    long = Question.objects.get(slug=LONG)
+    (top,) = make_thread(long, top_level=1)
+    few = queries(client, f"/debat/{LONG}/")
+
+    replies = make_replies(top, 500)
+    withdraw(contribution=replies[30])
+    make_contribution(question=long, parent=replies[30])
+
+    for url in (f"/debat/{LONG}/", f"/debat/{LONG}/?side=5", f"/debat/{LONG}/?side=63"):
+        assert queries(client, url) == few, url

@@ -264,13 +264,21 @@ class Command(BaseCommand):
             "(instead of --replies and --question).",
         )
         parser.add_argument(
+            "--early",
+            action="store_true",
+            help="Replies go mostly to the first contributions of a thread, as when a debate "
+            "gathers round its opening posts (instead of answering something recent).",
+        )
+        parser.add_argument(
             "--clear", action="store_true", help="Remove earlier demo data first (only that)."
         )
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (never on a live site)."
         )
 
-    def handle(self, *args, replies, seed, question, sizes, clear, force, verbosity, **options):
+    def handle(
+        self, *args, replies, seed, question, sizes, early, clear, force, verbosity, **options
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a live site, where demo data could be taken for "
@@ -300,7 +308,7 @@ class Command(BaseCommand):
                 f"Demo data with --seed {seed} is already there; add --clear to write it again."
             )
         started = time.monotonic()
-        debate = _Debate(questions, seed, scope)
+        debate = _Debate(questions, seed, scope, early=early)
         plan = debate.plan(sizes) if sizes else None
         total = len(plan) if plan is not None else replies
         progress = _Progress(self.stderr, total) if verbosity and total else None
@@ -372,8 +380,9 @@ class Command(BaseCommand):
 class _Debate:
     """One run's worth of demo contributions, decided by a seeded random generator."""
 
-    def __init__(self, questions, seed, scope):
+    def __init__(self, questions, seed, scope, *, early=False):
         self.random = random.Random(seed)
+        self.early = early
         # Who writes again and how long the editors take come from a stream of their own, so
         # that the texts, authors and threads of a seed stay what they were.
         self.habits = random.Random(f"{seed}:habits")
@@ -495,6 +504,11 @@ class _Debate:
         earlier = self.published[question.pk]
         if not earlier or self.random.random() < 0.25:
             return None
+        if self.early:
+            # The n-th contribution draws replies in proportion to 1/n: the first ones most.
+            return self.random.choices(earlier, [1 / rank for rank in range(1, len(earlier) + 1)])[
+                0
+            ]
         return self.random.choice(earlier[-12:])
 
     def _words(self):
